@@ -1,0 +1,37 @@
+# cnb-report: the commands a developer (and CI) runs. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_MODULES := node_modules/.package-lock.json
+DIST := dist/cnb-report.cjs
+SOURCES := $(shell find src -name '*.ts') scripts/build.js package.json
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(DIST): $(NODE_MODULES) $(SOURCES)
+	npm run --silent build
+
+build: $(DIST) ## bundle the CLI into dist/
+
+demo: $(DIST) ## run `results` on examples/report.toml and print what it wrote
+	@rm -rf build/demo
+	node $(DIST) results --report examples/report.toml --results-dir build/demo/results --oci-layout build/demo/layout
+	@for f in build/demo/results/* build/demo/layout/index.json; do printf '\n%s:\n' "$$f"; cat "$$f"; echo; done
+
+test: $(DIST) ## type-check, lint the YAML, run every test
+	npx tsc --noEmit
+	node scripts/test.js
+
+bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node
+	node --import tsx test/bench/bench.ts
+
+clean: ## remove build output
+	rm -rf dist build
+
+.PHONY: help build demo test bench clean

@@ -1,0 +1,58 @@
+// Bundle the CLI into dist/ with esbuild, as two self-contained files:
+//   dist/cnb-report.cjs  the entry: the `results` fast path and everything it needs, nothing more;
+//   dist/cli.js          full yargs and every other command, import()ed by the entry when needed.
+// The entry is CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and
+// require('node:fs') does not touch the lazy getters (streams, fs/promises, watchers…) that an
+// ESM import of a builtin evaluates. Together that is about a tenth of a `results` run. The
+// sources stay ES modules; the few small modules both files need are simply in both.
+import { build } from 'esbuild';
+import { readFileSync, rmSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: !process.env.NOMINIFY,
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  define: { __CNB_REPORT_VERSION__: JSON.stringify(version) },
+};
+const results = await Promise.all([
+  build({
+    ...common,
+    format: 'cjs',
+    entryPoints: { 'cnb-report': 'src/bin.ts' },
+    // yargs-parser calls createRequire(import.meta.url), which CommonJS output lacks.
+    define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+    outExtension: { '.js': '.cjs' },
+    outdir: 'dist',
+    plugins: [external('./cli.ts', './cli.js')],
+  }),
+  build({
+    ...common,
+    format: 'esm',
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir: 'dist',
+    // Some CommonJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
+  }),
+]);
+if (process.argv.includes('--analyze')) {
+  const { analyzeMetafile } = await import('esbuild');
+  for (const r of results) console.log(await analyzeMetafile(r.metafile));
+}
+
+/** Leave `import(from)` to be resolved at run time as `to`, a sibling file in dist/. */
+function external(from, to) {
+  return {
+    name: `external ${from}`,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${from.replace(/\./g, '\\.')}$`) }, () => ({ path: to, external: true }));
+    },
+  };
+}

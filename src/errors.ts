@@ -1,0 +1,78 @@
+// Every failure cnb-report knows about is a CnbReportError with a code. The code, not the
+// message, decides the exit status: this table is the one place where that mapping lives,
+// and the README's exit-code table is checked against it by test/errors.test.ts.
+
+export const EXIT_CODES = {
+  INTERNAL: 1,
+  USAGE: 2,
+  REPORT_UNREADABLE: 3,
+  REPORT_INVALID: 4,
+  NO_DIGEST: 5,
+  RESULTS_TOO_LARGE: 6,
+  WRITE_FAILED: 7,
+} as const;
+
+export type ErrorCode = keyof typeof EXIT_CODES;
+
+export class CnbReportError extends Error {
+  override readonly name = 'CnbReportError';
+  /** Extra lines (one problem each) printed after the message. */
+  readonly details: readonly string[];
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: readonly string[] } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.details = options.details ?? [];
+  }
+}
+
+/** By name and code, not instanceof: a lazily imported chunk may hold its own copy of this class. */
+export function isCnbReportError(err: unknown): err is CnbReportError {
+  const e = err as CnbReportError | null;
+  return typeof e === 'object' && e !== null && e.name === 'CnbReportError' && Object.hasOwn(EXIT_CODES, e.code);
+}
+
+export function exitCodeOf(err: unknown): number {
+  return isCnbReportError(err) ? EXIT_CODES[err.code] : EXIT_CODES.INTERNAL;
+}
+
+/** The lines to print on stderr for an error: one per problem, never a stack unless asked. */
+export function describe(err: unknown, debug = false): string[] {
+  if (isCnbReportError(err)) {
+    const lines = err.details.length ? [...err.details] : [err.message];
+    if (debug && err.cause instanceof Error && err.cause.stack) lines.push(err.cause.stack);
+    return lines;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  return debug && e.stack ? [e.stack] : [`internal error: ${e.message} (run with --debug for a stack trace)`];
+}
+
+/** Node's system errors carry a code such as ENOENT; this keeps messages short and stable. */
+export function systemReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    EISDIR: 'is a directory',
+    ENOTDIR: 'not a directory',
+    ELOOP: 'is a symbolic link',
+    ENOSPC: 'no space left on device',
+    EEXIST: 'already exists',
+  };
+  if (e && typeof e.code === 'string') return `${reasons[e.code] ?? e.message} (${e.code})`;
+  return e instanceof Error ? e.message : String(err);
+}
+
+/** Quote a value from untrusted input for an error line: JSON-escaped, ASCII only, cut if long. */
+export function quote(value: unknown, max = 80): string {
+  const text = typeof value === 'string' ? value : String(JSON.stringify(value) ?? value);
+  const chars = [...text];
+  const cut = chars.length > max ? chars.slice(0, max).join('') : text;
+  const quoted = JSON.stringify(cut).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return cut === text ? quoted : `${quoted}... (${chars.length} characters)`;
+}

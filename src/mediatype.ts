@@ -1,0 +1,18 @@
+// Media types, named after the spec that defines them.
+
+// https://github.com/opencontainers/image-spec/blob/v1.1.0/media-types.md
+export const MEDIATYPE_OCI_LAYOUT_HEADER_V1 = 'application/vnd.oci.layout.header.v1+json';
+export const MEDIATYPE_OCI_IMAGE_INDEX_V1 = 'application/vnd.oci.image.index.v1+json';
+export const MEDIATYPE_OCI_IMAGE_MANIFEST_V1 = 'application/vnd.oci.image.manifest.v1+json';
+
+// https://distribution.github.io/distribution/spec/manifest-v2-2/
+export const MEDIATYPE_DOCKER_MANIFEST_V2 = 'application/vnd.docker.distribution.manifest.v2+json';
+export const MEDIATYPE_DOCKER_MANIFEST_LIST_V2 = 'application/vnd.docker.distribution.manifest.list.v2+json';
+
+/** The manifest types a descriptor for a lifecycle-built image can carry. */
+export const MANIFEST_MEDIA_TYPES = {
+  oci: MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
+  docker: MEDIATYPE_DOCKER_MANIFEST_V2,
+} as const;
+
+export type ManifestFormat = keyof typeof MANIFEST_MEDIA_TYPES;

@@ -1,0 +1,57 @@
+// Start-up and throughput benchmarks. Every number is a median of interleaved runs, printed as a
+// ratio against `node -e ''` measured in the same rounds, so a slow or busy machine moves the
+// baseline too. Not a test: nothing here asserts a time.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, ROOT, largeReport } from '../helpers.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
+const work = mkdtempSync(join(tmpdir(), 'cnb-report-bench-'));
+const big = join(work, 'big.toml');
+writeFileSync(big, largeReport(40_000));
+const example = join(ROOT, 'examples/report.toml');
+const out = join(work, 'results');
+
+interface Case {
+  readonly name: string;
+  readonly argv: string[];
+}
+const node = process.execPath;
+const cases: Case[] = [
+  { name: "node -e ''  (baseline)", argv: [node, '-e', ''] },
+  { name: 'cnb-report results', argv: [node, CLI, 'results', '-q', '--report', example, '--results-dir', out] },
+  { name: 'cnb-report results --oci-layout', argv: [node, CLI, 'results', '-q', '--report', example, '--results-dir', out, '--oci-layout', join(work, 'layout')] },
+  { name: 'cnb-report show (full yargs)', argv: [node, CLI, 'show', '--report', example] },
+  { name: 'catalog grep|cut (for reference)', argv: ['sh', '-c', `grep "digest" ${example} | cut -d'"' -f2 | cut -d'"' -f2 | tr -d '\\n' > ${join(work, 'grep')}`] },
+  { name: `results, ${(statSync(big).size / 1e6).toFixed(1)} MB report`, argv: [node, CLI, 'results', '-q', '--report', big, '--results-dir', out] },
+];
+
+function time(argv: string[]): number {
+  const start = process.hrtime.bigint();
+  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function peakRss(argv: string[]): number | undefined {
+  if (argv[0] !== node) return undefined;
+  const r = spawnSync(node, ['--require', join(ROOT, 'test/bench/rss.cjs'), ...argv.slice(1)], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
+  return Number(String(r.output[3])) / 1024;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const samples = cases.map(() => [] as number[]);
+for (const c of cases) time(c.argv); // warm the file cache
+for (let round = 0; round < ROUNDS; round++) cases.forEach((c, i) => samples[i]!.push(time(c.argv)));
+
+const base = median(samples[0]!);
+console.log(`${ROUNDS} interleaved rounds on node ${process.version}; ratio = median / median of node -e ''\n`);
+console.log(`${'case'.padEnd(36)}${'median'.padStart(10)}${'ratio'.padStart(8)}${'peak RSS'.padStart(11)}`);
+cases.forEach((c, i) => {
+  const m = median(samples[i]!);
+  const rss = peakRss(c.argv);
+  console.log(`${c.name.padEnd(36)}${`${m.toFixed(1)} ms`.padStart(10)}${`${(m / base).toFixed(2)}×`.padStart(8)}${(rss ? `${rss.toFixed(1)} MiB` : '').padStart(11)}`);
+});
+rmSync(work, { recursive: true, force: true });
