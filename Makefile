@@ -35,3 +35,8 @@ clean: ## remove build output
 	rm -rf dist build
 
 .PHONY: help build demo test bench clean
+
+stamp: ## pin the cnb-report image in tasks/ to build/image.digest (or DIGEST=sha256:…)
+	node scripts/stamp.js $${DIGEST:-$$(cat build/image.digest)}
+
+.PHONY: stamp

@@ -1,15 +1,24 @@
 // The full command line, with yargs: help with examples, --version, completion, strict
 // validation, and every command. src/main.ts imports this module only when it is needed.
 
-import yargs, { type Argv } from 'yargs';
+import yargs, { type Argv, type Options } from 'yargs';
 import { CnbReportError } from './errors.ts';
 import type { Io } from './main.ts';
-import { GLOBAL_OPTIONS, reportOption, resultsOptions, toResultsOptions } from './options.ts';
+import { GLOBAL_OPTIONS, PARSER_CONFIGURATION, reportOption, resultsOptions, toResultsOptions, type OptionSpec } from './options.ts';
 import { runResults } from './commands/results.ts';
 import { runShow, SHOW_FORMATS, type ShowFormat } from './commands/show.ts';
 
 declare const __CNB_REPORT_VERSION__: string | undefined;
 export const VERSION = typeof __CNB_REPORT_VERSION__ === 'string' ? __CNB_REPORT_VERSION__ : '0.0.0-dev';
+
+/** Our option table in yargs' terms: an 'array' of strings is yargs' `array` + `string`. */
+function yargsOptions<T extends Record<string, OptionSpec>>(specs: T): Record<keyof T, Options> {
+  const out = {} as Record<keyof T, Options>;
+  for (const [name, spec] of Object.entries(specs) as [keyof T, OptionSpec][]) {
+    out[name] = spec.type === 'array' ? { ...spec, type: 'array', string: true } : (spec as Options);
+  }
+  return out;
+}
 
 /** What the commands do; tests replace these to see what yargs hands over. */
 export const handlers = { results: runResults, show: runShow };
@@ -23,7 +32,7 @@ export function buildParser(io: Io, run = handlers): Argv {
       'Write Tekton results (and an OCI layout) from report.toml',
       (y) =>
         y
-          .options(resultsOptions(io.env))
+          .options(yargsOptions(resultsOptions(io.env)))
           .example('$0 results', 'in a Tekton step: /layers/report.toml → /tekton/results')
           .example('$0 results --report out/report.toml --results-dir out/results --oci-layout out/layout', 'anywhere else'),
       (argv) => run.results(toResultsOptions(argv), io.out),
@@ -40,7 +49,7 @@ export function buildParser(io: Io, run = handlers): Argv {
     )
     .completion('completion', 'Print a bash/zsh completion script')
     .options(GLOBAL_OPTIONS)
-    .parserConfiguration({ 'duplicate-arguments-array': false, 'parse-numbers': false })
+    .parserConfiguration(PARSER_CONFIGURATION)
     .demandCommand(1, 'Name a command, for example: cnb-report results')
     .recommendCommands()
     .strict()

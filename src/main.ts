@@ -6,7 +6,7 @@
 
 import parser from 'yargs-parser';
 import { describe, exitCodeOf } from './errors.ts';
-import { GLOBAL_OPTIONS, resultsOptions, toResultsOptions, type OptionSpec, type ResultsOptions } from './options.ts';
+import { GLOBAL_OPTIONS, PARSER_CONFIGURATION, resultsOptions, toResultsOptions, type OptionSpec, type ResultsOptions } from './options.ts';
 import { runResults } from './commands/results.ts';
 
 export interface Io {
@@ -43,17 +43,19 @@ export function fastResults(argv: readonly string[], env: NodeJS.ProcessEnv): Re
   const { argv: parsed, error } = parser.detailed(argv.slice(1) as string[], {
     string: names.filter((n) => specs[n]!.type === 'string'),
     boolean: names.filter((n) => specs[n]!.type === 'boolean'),
+    array: names.filter((n) => specs[n]!.type === 'array').map((key) => ({ key, string: true })),
     alias: Object.fromEntries(names.filter((n) => specs[n]!.alias).map((n) => [n, [specs[n]!.alias!]])),
     default: Object.fromEntries(names.filter((n) => specs[n]!.default !== undefined).map((n) => [n, specs[n]!.default])),
-    configuration: { 'camel-case-expansion': false, 'strip-aliased': true, 'parse-numbers': false, 'duplicate-arguments-array': false },
+    configuration: { ...PARSER_CONFIGURATION, 'camel-case-expansion': false, 'strip-aliased': true },
   });
   if (error || parsed._.length > 0) return undefined;
   for (const [key, value] of Object.entries(parsed)) {
     if (key === '_') continue;
     const spec = specs[key];
     if (!spec) return undefined; // unknown option: yargs says so
-    if (spec.type === 'string' && (typeof value !== 'string' || value === '')) return undefined;
-    if (spec.choices && !spec.choices.includes(value as string)) return undefined;
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (spec.type !== 'boolean' && !values.every((v) => typeof v === 'string' && v !== '')) return undefined;
+    if (spec.choices && !values.every((v) => spec.choices!.includes(v as string))) return undefined;
   }
   return toResultsOptions(parsed);
 }

@@ -2,10 +2,12 @@
 // and validation; the `results` fast path (src/main.ts) reads the same table with yargs-parser,
 // so the two can never disagree about a name, alias, type or default.
 
+import { CnbReportError, quote } from './errors.ts';
 import { MANIFEST_MEDIA_TYPES, type ManifestFormat } from './mediatype.ts';
+import { RESULT_NAMES } from './results.ts';
 
 export interface OptionSpec {
-  readonly type: 'string' | 'boolean';
+  readonly type: 'string' | 'boolean' | 'array';
   readonly describe: string;
   readonly alias?: string;
   readonly default?: string | boolean;
@@ -13,6 +15,12 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   readonly requiresArg?: boolean;
 }
+
+/** yargs-parser settings both parsers use: one value per array flag, no number guessing. */
+export const PARSER_CONFIGURATION = {
+  'greedy-arrays': false,
+  'parse-numbers': false,
+} as const;
 
 export const GLOBAL_OPTIONS = {
   debug: { type: 'boolean', default: false, describe: 'print stack traces on errors' },
@@ -34,6 +42,11 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
     'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files', requiresArg: true },
     'oci-layout': { type: 'string', describe: 'also write an OCI image layout (oci-layout, index.json, blobs/) here', requiresArg: true },
     'media-type': { type: 'string', choices: Object.keys(MANIFEST_MEDIA_TYPES), default: 'oci', describe: 'manifest media type for the layout descriptor', requiresArg: true },
+    'result-path': {
+      type: 'array',
+      describe: 'write result NAME to PATH instead of the results directory (repeatable; e.g. for $(step.results.NAME.path))',
+      requiresArg: true,
+    },
     'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
     quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' },
   } as const satisfies Record<string, OptionSpec>;
@@ -44,6 +57,7 @@ export interface ResultsOptions {
   readonly resultsDir: string;
   readonly ociLayout: string | undefined;
   readonly mediaType: ManifestFormat;
+  readonly resultPaths: Readonly<Record<string, string>>;
   readonly allowDaemon: boolean;
   readonly quiet: boolean;
 }
@@ -51,11 +65,30 @@ export interface ResultsOptions {
 /** Parsed argv (dashed keys) → the typed options of `results`. Both parse paths use this. */
 export function toResultsOptions(argv: Record<string, unknown>): ResultsOptions {
   return {
-    report: argv.report as string,
-    resultsDir: argv['results-dir'] as string,
-    ociLayout: argv['oci-layout'] as string | undefined,
-    mediaType: argv['media-type'] as ManifestFormat,
-    allowDaemon: argv['allow-daemon'] as boolean,
-    quiet: argv.quiet as boolean,
+    report: last(argv.report) as string,
+    resultsDir: last(argv['results-dir']) as string,
+    ociLayout: last(argv['oci-layout']) as string | undefined,
+    mediaType: last(argv['media-type']) as ManifestFormat,
+    resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
+    allowDaemon: last(argv['allow-daemon']) as boolean,
+    quiet: last(argv.quiet) as boolean,
   };
+}
+
+/** A single-valued option given more than once: the last one wins, as in most CLIs. */
+function last(value: unknown): unknown {
+  return Array.isArray(value) ? value.at(-1) : value;
+}
+
+function resultPaths(pairs: readonly string[]): Record<string, string> {
+  const paths: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const name = pair.slice(0, eq);
+    if (eq < 1 || eq === pair.length - 1 || !(Object.values(RESULT_NAMES) as string[]).includes(name)) {
+      throw new CnbReportError('USAGE', `--result-path ${quote(pair)}: expected NAME=PATH with NAME one of ${Object.values(RESULT_NAMES).join(', ')}`);
+    }
+    paths[name] = pair.slice(eq + 1);
+  }
+  return paths;
 }

@@ -68,6 +68,15 @@ behaviour('results bytes are exact: no trailing newline', () => {
   assert.is(r.stdout, '');
   assert.equal(snapshot(join(dir, 'out')), { IMAGES: `r.io/b@${DIGEST}`, IMAGE_DIGEST: DIGEST, IMAGE_URL: 'r.io/a:1' });
 });
+behaviour('--result-path writes each result where Tekton asks (step results), nothing else', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));
+  const paths = ['IMAGE_URL', 'IMAGE_DIGEST', 'IMAGES'].map((n) => `${n}=${join(dir, 'steps/step-report/results', n)}`);
+  const r = cli(['results', '--report', report, ...paths.flatMap((p) => ['--result-path', p]), '--results-dir', join(dir, 'unused')]);
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(snapshot(join(dir, 'steps/step-report/results')), { IMAGES: '', IMAGE_DIGEST: DIGEST, IMAGE_URL: 'r.io/a:1' });
+  assert.not.ok(existsSync(join(dir, 'unused')));
+});
 behaviour('with no flags it reads $CNB_REPORT_PATH', () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));

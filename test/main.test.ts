@@ -29,12 +29,16 @@ const VECTORS: string[][] = [
   ['results', '--report', 'a', '--report', 'b'],
   ['results', '--debug', '--report', '123'],
   ['results', '--results-dir', './r s'],
+  ['results', '--result-path', 'IMAGE_URL=/a/u', '--result-path=IMAGE_DIGEST=/b/d', '-q'],
+  ['results', '--result-path', 'IMAGES=x=y'],
+  ['results', '--media-type', 'oci', '--media-type', 'docker', '-q', '-q'],
 ];
 for (const argv of VECTORS) {
   same(argv.join(' '), async () => {
     const fast = fastResults(argv, env);
     assert.ok(fast, 'the fast path takes it');
     assert.equal(fast, await viaYargs(argv));
+    if (argv.includes('--result-path')) assert.is(Object.keys(fast!.resultPaths).length, argv.filter((a) => a.startsWith('--result-path')).length);
   });
 }
 const DECLINED: string[][] = [
@@ -56,6 +60,13 @@ for (const argv of DECLINED) {
     assert.is(fastResults(argv, env), undefined);
   });
 }
+
+same('a bad --result-path is the same usage error on both paths', async () => {
+  const argv = ['results', '--result-path', 'NOPE=/x'];
+  const fromYargs = await viaYargs(argv);
+  assert.instance(fromYargs, Error);
+  assert.throws(() => fastResults(argv, env), (e: Error) => e.message === (fromYargs as Error).message && /expected NAME=PATH with NAME one of IMAGE_URL/.test(e.message));
+});
 same.run();
 
 const errors = suite('main: errors become exit codes');

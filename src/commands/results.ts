@@ -4,19 +4,10 @@
 import { join } from 'node:path';
 import { readInput } from '../input.ts';
 import { renderLayout } from '../layout.ts';
-import type { ManifestFormat } from '../mediatype.ts';
+import type { ResultsOptions } from '../options.ts';
 import { parseReport } from '../report.ts';
 import { checkBudget, renderResults } from '../results.ts';
 import { writeAtomically, type Output } from '../files.ts';
-
-export interface ResultsOptions {
-  readonly report: string;
-  readonly resultsDir: string;
-  readonly ociLayout: string | undefined;
-  readonly mediaType: ManifestFormat;
-  readonly allowDaemon: boolean;
-  readonly quiet: boolean;
-}
 
 export const REPORT_MISSING_HINT = ' (the lifecycle writes report.toml only after a successful export)';
 
@@ -25,8 +16,8 @@ export function runResults(options: ResultsOptions, print: (line: string) => voi
   const results = renderResults(report, { allowDaemon: options.allowDaemon });
   checkBudget(results);
 
-  const outputs: Output[] = results.map((r) => ({ path: join(options.resultsDir, r.name), data: r.value }));
-  const directories = [options.resultsDir];
+  const outputs: Output[] = results.map((r) => ({ path: options.resultPaths[r.name] ?? join(options.resultsDir, r.name), data: r.value }));
+  const directories = results.some((r) => !options.resultPaths[r.name]) ? [options.resultsDir] : [];
   if (options.ociLayout !== undefined) {
     const layout = renderLayout(report, { format: options.mediaType });
     outputs.push(
@@ -39,5 +30,5 @@ export function runResults(options: ResultsOptions, print: (line: string) => voi
 
   if (options.quiet) return;
   for (const r of results) print(`${r.name.padEnd(12)} ${r.value.replaceAll('\n', ' ') || '(empty: no other repository)'}`);
-  print(`wrote ${results.length} results to ${options.resultsDir}${options.ociLayout ? ` and an OCI layout to ${options.ociLayout}` : ''}`);
+  print(`wrote ${results.length} results${Object.keys(options.resultPaths).length ? '' : ` to ${options.resultsDir}`}${options.ociLayout ? ` and an OCI layout to ${options.ociLayout}` : ''}`);
 }
