@@ -31,10 +31,22 @@ test: $(DIST) ## type-check, lint the YAML, run every test
 bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node
 	node --import tsx test/bench/bench.ts
 
-clean: ## remove build output
+image: ## build localhost/cnb-report:dev (+ build/image.oci.tar, build/image.digest), reproducibly
+	scripts/e2e-deps.sh
+	scripts/image.sh
+
+e2e: $(NODE_MODULES) image ## end-to-end: the image against a real registry on loopback, run as Tekton would
+	node scripts/test.js '\.itg\.ts$$'
+
+REGISTRY ?= ghcr.io/cnb-report
+release: image ## push the image to $(REGISTRY) and pin its digest in tasks/
+	skopeo copy --digestfile build/release.digest oci-archive:build/image.oci.tar docker://$(REGISTRY)/cnb-report:$$(node -p 'require("./package.json").version')
+	node scripts/stamp.js $$(cat build/release.digest)
+
+clean: ## remove build output (and the container storage under build/)
 	rm -rf dist build
 
-.PHONY: help build demo test bench clean
+.PHONY: help build demo test bench image e2e release clean
 
 stamp: ## pin the cnb-report image in tasks/ to build/image.digest (or DIGEST=sha256:…)
 	node scripts/stamp.js $${DIGEST:-$$(cat build/image.digest)}

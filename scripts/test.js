@@ -1,12 +1,13 @@
-// Run every uvu test file and end with one summary line ("N passed, N failed") that CI reads.
+// Run uvu test files and end with one summary line ("N passed, N failed") that CI reads.
+//   node scripts/test.js            every unit/integration test (test/**/*.test.ts)
+//   node scripts/test.js '\.itg\.ts$'   the end-to-end tests (make e2e)
 import { spawnSync } from 'node:child_process';
 
-const args = ['uvu', '-r', 'tsx', 'test', '\\.test\\.ts$', ...process.argv.slice(2)];
-const run = spawnSync('npx', args, { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const pattern = process.argv[2] ?? '\\.test\\.ts$';
+const run = spawnSync('npx', ['uvu', '-r', 'tsx', 'test', pattern], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
 process.stdout.write(run.stdout);
-const total = Number(/Total:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
-const passed = Number(/Passed:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
-const skipped = Number(/Skipped:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
+const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(run.stdout)?.[1] ?? 0);
+const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
 const failed = run.status === 0 ? total - passed - skipped : Math.max(1, total - passed - skipped);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exitCode = run.status === 0 && total > 0 && failed === 0 ? 0 : 1;
