@@ -1,6 +1,7 @@
 // Bundle the CLI into dist/ with esbuild, as two self-contained files:
 //   dist/cnb-report.cjs  the entry: the `results` fast path and everything it needs, nothing more;
-//   dist/cli.js          full yargs and every other command, import()ed by the entry when needed.
+//   dist/cli.js          full yargs and every other command, import()ed by the entry when needed;
+//   dist/cluster.js      the cluster commands and @kubernetes/client-node, import()ed by cli.js.
 // The entry is CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and
 // require('node:fs') does not touch the lazy getters (streams, fs/promises, watchers…) that an
 // ESM import of a builtin evaluates. Together that is about a tenth of a `results` run. The
@@ -36,8 +37,9 @@ const results = await Promise.all([
   build({
     ...common,
     format: 'esm',
-    entryPoints: { cli: 'src/cli.ts' },
+    entryPoints: { cli: 'src/cli.ts', cluster: 'src/commands/cluster.ts' },
     outdir: 'dist',
+    plugins: [external('./commands/cluster.ts', './cluster.js'), sideEffectFree(/node_modules\/@kubernetes\/client-node\//)],
     // Some CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   }),
@@ -45,6 +47,26 @@ const results = await Promise.all([
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   for (const r of results) console.log(await analyzeMetafile(r.metafile));
+}
+
+/**
+ * Treat a package's modules as free of import side effects, so that esbuild drops those we do
+ * not use. @kubernetes/client-node does not say so itself; without this its generated clients
+ * and models (~0.5 MB) stay in the bundle though nothing calls them.
+ */
+function sideEffectFree(filter) {
+  return {
+    name: 'side-effect free',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === 'resolving') return undefined;
+        const result = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        // Unresolvable optional requires (inside try/catch) are left to esbuild's own handling.
+        if (result.errors.length || !filter.test(result.path)) return undefined;
+        return { ...result, sideEffects: false };
+      });
+    },
+  };
 }
 
 /** Leave `import(from)` to be resolved at run time as `to`, a sibling file in dist/. */

@@ -11,6 +11,35 @@ import { runShow, SHOW_FORMATS, type ShowFormat } from './commands/show.ts';
 declare const __CNB_REPORT_VERSION__: string | undefined;
 export const VERSION = typeof __CNB_REPORT_VERSION__ === 'string' ? __CNB_REPORT_VERSION__ : '0.0.0-dev';
 
+/** The cluster commands and @kubernetes/client-node: a bundle of their own, loaded on use. */
+const cluster = () => import('./commands/cluster.ts');
+
+function clusterOptions<T>(y: Argv<T>) {
+  return y
+    .option('namespace', { alias: 'n', type: 'string', requiresArg: true, describe: "namespace (default: the context's)" })
+    .option('context', { type: 'string', requiresArg: true, describe: 'kubeconfig context (default: the current one)' });
+}
+
+function waitOptions<T>(y: Argv<T>) {
+  return y
+    .option('wait', { type: 'boolean', default: false, describe: 'watch until the TaskRun succeeds or fails' })
+    .option('timeout', { type: 'string', default: '1h', requiresArg: true, describe: 'give up waiting after this long (90s, 10m, 1h30m)' })
+    .option('wait-for-chains', { type: 'boolean', default: false, describe: 'also wait until Tekton Chains has signed it (implies --wait)' })
+    .option('output', { alias: 'o', choices: ['json', 'env', 'text'], default: 'text', requiresArg: true, describe: 'output format' });
+}
+
+function access(argv: Record<string, unknown>) {
+  return { namespace: argv.namespace as string | undefined, context: argv.context as string | undefined };
+}
+
+function waitFlags(argv: Record<string, unknown>) {
+  return { wait: argv.wait as boolean, timeout: argv.timeout as string, waitForChains: argv['wait-for-chains'] as boolean, output: argv.output as 'json' | 'env' | 'text' };
+}
+
+function clusterIo(io: Io) {
+  return { out: io.out, err: io.err, progress: Boolean(process.stderr.isTTY) };
+}
+
 /** Our option table in yargs' terms: an 'array' of strings is yargs' `array` + `string`. */
 function yargsOptions<T extends Record<string, OptionSpec>>(specs: T): Record<keyof T, Options> {
   const out = {} as Record<keyof T, Options>;
@@ -46,6 +75,48 @@ export function buildParser(io: Io, run = handlers): Argv {
           .option('output', { alias: 'o', choices: SHOW_FORMATS, default: 'json' as ShowFormat, describe: 'output format', requiresArg: true })
           .example('$0 show --report out/report.toml -o env', 'IMAGE_URL=… lines, safe to eval'),
       (argv) => run.show({ report: argv.report, output: argv.output as ShowFormat }, io.out),
+    )
+    .command('taskrun', 'Read, wait for and create TaskRuns in a cluster', (y) =>
+      y
+        .command(
+          'get <name>',
+          'Print a TaskRun\'s status and the image it built',
+          (g) => clusterOptions(waitOptions(g)).positional('name', { type: 'string', demandOption: true, describe: 'TaskRun name' })
+            .example('$0 taskrun get build-x7k2p --wait -o env', 'IMAGE_URL=… IMAGE_DIGEST=… once it succeeded')
+            .example('$0 taskrun get build-x7k2p --wait-for-chains -o json', 'the summary once Chains has signed it'),
+          async (argv) => {
+            const { runTaskRunGet } = await cluster();
+            await runTaskRunGet({ ...access(argv), ...waitFlags(argv), name: argv.name as string }, clusterIo(io));
+          },
+        )
+        .command(
+          'create',
+          'Create the TaskRun(s) in a file, as kubectl create -f does, and print their names',
+          (g) => clusterOptions(waitOptions(g)).option('filename', { alias: 'f', type: 'string', demandOption: true, requiresArg: true, describe: 'YAML file with one or more TaskRuns' })
+            .example('$0 taskrun create -f taskrun.yaml --wait -o env', 'create, wait, print the image'),
+          async (argv) => {
+            const { runTaskRunCreate } = await cluster();
+            await runTaskRunCreate({ ...access(argv), ...waitFlags(argv), file: argv.filename as string }, clusterIo(io));
+          },
+        )
+        .demandCommand(1, 'Name a taskrun command: get or create'),
+    )
+    .command('pod', "Read the report from a pod's termination message", (y) =>
+      y
+        .command(
+          'get <name>',
+          "Print the report a container wrote with results --termination-message",
+          (g) => clusterOptions(g)
+            .positional('name', { type: 'string', demandOption: true, describe: 'pod name' })
+            .option('container', { alias: 'c', type: 'string', requiresArg: true, describe: 'container (default: the one with a termination message)' })
+            .option('output', { alias: 'o', choices: ['json', 'env'], default: 'json', requiresArg: true, describe: 'output format' })
+            .example('$0 pod get build-pod -c export -o env', 'IMAGE_URL=… lines'),
+          async (argv) => {
+            const { runPodGet } = await cluster();
+            await runPodGet({ ...access(argv), name: argv.name as string, container: argv.container as string | undefined, output: argv.output as 'json' | 'env' }, clusterIo(io));
+          },
+        )
+        .demandCommand(1, 'Name a pod command: get'),
     )
     .completion('completion', 'Print a bash/zsh completion script')
     .options(GLOBAL_OPTIONS)

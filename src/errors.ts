@@ -10,6 +10,13 @@ export const EXIT_CODES = {
   NO_DIGEST: 5,
   RESULTS_TOO_LARGE: 6,
   WRITE_FAILED: 7,
+  TASKRUN_FAILED: 20,
+  TIMEOUT: 21,
+  NOT_FOUND: 22,
+  FORBIDDEN: 23,
+  NO_RESULT: 24,
+  CLUSTER_ERROR: 25,
+  SIGNING_FAILED: 26,
 } as const;
 
 export type ErrorCode = keyof typeof EXIT_CODES;

@@ -4,13 +4,18 @@
 // anything but a regular file) is refused, and temp files are opened O_EXCL|O_NOFOLLOW, so a
 // link planted in the results directory is never written through.
 
-import { closeSync, constants, lstatSync, mkdirSync, statSync, openSync, renameSync, rmdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, lstatSync, mkdirSync, statSync, openSync, renameSync, rmdirSync, truncateSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CnbReportError, isCnbReportError, systemReason } from './errors.ts';
 
 export interface Output {
   readonly path: string;
   readonly data: string;
+  /**
+   * Write into the existing file instead of renaming a temp file over it: for files that are
+   * bind mounts (a pod's termination-message path), which rename cannot replace.
+   */
+  readonly inPlace?: boolean;
 }
 
 let tempCounter = 0;
@@ -21,6 +26,7 @@ export function writeAtomically(outputs: readonly Output[], directories: readonl
   const created: string[] = [];
   const temps: string[] = [];
   const placed: string[] = [];
+  const written: string[] = [];
   let current = '';
   try {
     for (const dir of [...directories, ...outputs.map((o) => dirname(o.path))]) {
@@ -31,17 +37,24 @@ export function writeAtomically(outputs: readonly Output[], directories: readonl
       current = output.path;
       refuseNonRegular(output.path);
     }
-    for (const output of outputs) {
+    const renamed = outputs.filter((o) => !o.inPlace);
+    for (const output of renamed) {
       current = output.path;
       temps.push(writeTemp(output));
     }
-    outputs.forEach((output, i) => {
+    for (const output of outputs.filter((o) => o.inPlace)) {
+      current = output.path;
+      writeInPlace(output);
+      written.push(output.path);
+    }
+    renamed.forEach((output, i) => {
       current = output.path;
       renameSync(temps[i]!, output.path);
       placed.push(output.path);
     });
   } catch (err) {
     for (const path of [...placed, ...temps.slice(placed.length)]) removeQuietly(() => unlinkSync(path));
+    for (const path of written) removeQuietly(() => truncateSync(path));
     for (const dir of created.sort((a, b) => b.length - a.length)) removeQuietly(() => rmdirSync(dir));
     if (isCnbReportError(err)) throw err;
     throw new CnbReportError('WRITE_FAILED', `cannot write ${current}: ${systemReason(err)}`, { cause: err });
@@ -90,8 +103,7 @@ function writeTemp(output: Output): string {
   const temp = join(dir, `.${output.path.slice(dir.length + 1)}.${process.pid}.${(tempCounter++).toString(36)}.tmp`);
   const fd = openSync(temp, CREATE_FLAGS, 0o644);
   try {
-    const bytes = Buffer.from(output.data, 'utf8');
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    writeAll(fd, output.data);
   } catch (err) {
     closeSync(fd);
     unlinkSync(temp);
@@ -99,6 +111,20 @@ function writeTemp(output: Output): string {
   }
   closeSync(fd);
   return temp;
+}
+
+function writeInPlace(output: Output): void {
+  const fd = openSync(output.path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeAll(fd, output.data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, data: string): void {
+  const bytes = Buffer.from(data, 'utf8');
+  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
 }
 
 function removeQuietly(remove: () => void): void {

@@ -3,6 +3,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { CnbReportError, isCnbReportError, systemReason } from './errors.ts';
+import { parseReport, type Report } from './report.ts';
 
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
@@ -34,4 +35,9 @@ export function readInput(path: string, what = 'report', hint = ''): Buffer {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Read and validate report.toml; a missing one means the export failed. */
+export function loadReport(path: string): Report {
+  return parseReport(readInput(path, 'report', ' (the lifecycle writes report.toml only after a successful export)'), path);
 }

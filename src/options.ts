@@ -42,6 +42,12 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
     'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files', requiresArg: true },
     'oci-layout': { type: 'string', describe: 'also write an OCI image layout (oci-layout, index.json, blobs/) here', requiresArg: true },
     'media-type': { type: 'string', choices: Object.keys(MANIFEST_MEDIA_TYPES), default: 'oci', describe: 'manifest media type for the layout descriptor', requiresArg: true },
+    'termination-message': {
+      type: 'string',
+      describe: "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
+      requiresArg: true,
+    },
+    'tekton-results': { type: 'boolean', default: true, describe: 'write Tekton result files (--no-tekton-results with --termination-message)' },
     'result-path': {
       type: 'array',
       describe: 'write result NAME to PATH instead of the results directory (repeatable; e.g. for $(step.results.NAME.path))',
@@ -58,6 +64,8 @@ export interface ResultsOptions {
   readonly ociLayout: string | undefined;
   readonly mediaType: ManifestFormat;
   readonly resultPaths: Readonly<Record<string, string>>;
+  readonly terminationMessage: string | undefined;
+  readonly tektonResults: boolean;
   readonly allowDaemon: boolean;
   readonly quiet: boolean;
 }
@@ -70,6 +78,8 @@ export function toResultsOptions(argv: Record<string, unknown>): ResultsOptions 
     ociLayout: last(argv['oci-layout']) as string | undefined,
     mediaType: last(argv['media-type']) as ManifestFormat,
     resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
+    terminationMessage: last(argv['termination-message']) as string | undefined,
+    tektonResults: last(argv['tekton-results']) as boolean,
     allowDaemon: last(argv['allow-daemon']) as boolean,
     quiet: last(argv.quiet) as boolean,
   };

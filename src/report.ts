@@ -32,7 +32,11 @@ const DECIMAL = /^[0-9]{1,16}$/;
 
 /** Decode, parse and validate a report. Throws REPORT_INVALID listing every problem. */
 export function parseReport(bytes: Uint8Array, file: string): Report {
-  const doc = parseToml(bytes, file);
+  return validateReport(parseToml(bytes, file), file);
+}
+
+/** Validate an already parsed report (TOML, or the JSON of a termination message). */
+export function validateReport(doc: Record<string, unknown>, file: string): Report {
   const problems: string[] = [];
   const report = validate(doc, file, (field, text) => problems.push(`${file}: ${field}: ${text}`));
   if (problems.length) {
@@ -125,4 +129,16 @@ function validateManifestSize(value: unknown, problem: Problem): number | undefi
 
 function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** The report in its own shape, the [image] table in the lifecycle's key order, absent keys left out. */
+export function reportDocument(report: Report): { image: Record<string, unknown> } {
+  return {
+    image: {
+      tags: report.tags,
+      ...(report.digest !== undefined && { digest: report.digest }),
+      ...(report.imageId !== undefined && { 'image-id': report.imageId }),
+      ...(report.manifestSize !== undefined && { 'manifest-size': report.manifestSize }),
+    },
+  };
 }

@@ -77,6 +77,43 @@ behaviour('--result-path writes each result where Tekton asks (step results), no
   assert.equal(snapshot(join(dir, 'steps/step-report/results')), { IMAGES: '', IMAGE_DIGEST: DIGEST, IMAGE_URL: 'r.io/a:1' });
   assert.not.ok(existsSync(join(dir, 'unused')));
 });
+behaviour('--termination-message: compact JSON in the report\'s shape, written in place, with the results', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1', 'r.io/b:1'], digest: DIGEST, 'manifest-size': 3020 }));
+  writeFileSync(join(dir, 'termination-log'), 'stale');
+  const r = cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'termination-log')]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(readFileSync(join(dir, 'termination-log'), 'utf8'), `{"image":{"tags":["r.io/a:1","r.io/b:1"],"digest":"${DIGEST}","manifest-size":3020}}`);
+  assert.equal(readdirSync(join(dir, 'results')).sort(), ['IMAGES', 'IMAGE_DIGEST', 'IMAGE_URL']);
+});
+behaviour('--no-tekton-results: only the termination message (a daemon report is fine there)', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64) }));
+  const r = cli(['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout, `wrote the termination message to ${join(dir, 'msg')}\n`);
+  assert.equal(readdirSync(dir).sort(), ['msg', 'report.toml']);
+  const none = cli(['results', '--report', report, '--no-tekton-results']);
+  assert.is(none.status, EXIT_CODES.USAGE);
+  assert.match(none.stderr, /leaves nothing to write/);
+});
+behaviour('a termination message over 4096 bytes: exit 6, nothing written', () => {
+  const dir = tempDir();
+  const tags = Array.from({ length: 120 }, (_, i) => `registry.example.com/team/app:v${i}.0.0-with-a-long-tag`);
+  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags, digest: DIGEST })), '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'msg')]);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
+  assert.match(r.stderr, /over Kubernetes' 4096-byte limit/);
+  assert.equal(readdirSync(dir), ['report.toml']);
+});
+behaviour('a symlink at the termination-message path is refused', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'target'), 'keep');
+  symlinkSync(join(dir, 'target'), join(dir, 'msg'));
+  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags: ['r.io/a'], digest: DIGEST })), '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'msg')]);
+  assert.is(r.status, EXIT_CODES.WRITE_FAILED);
+  assert.is(readFileSync(join(dir, 'target'), 'utf8'), 'keep');
+  assert.not.ok(existsSync(join(dir, 'results')));
+});
 behaviour('with no flags it reads $CNB_REPORT_PATH', () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));

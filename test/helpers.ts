@@ -1,6 +1,6 @@
 // Shared test helpers: fixture paths, temp directories, and the built CLI as a subprocess.
 
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -85,4 +85,17 @@ export function largeReport(entries: number): string {
   }
   parts.push('\n' + reportToml({ tags: ['registry.example.com/team/app:1.0'], digest: DIGEST, 'manifest-size': 3020 }));
   return parts.join('');
+}
+
+/** The built CLI as a subprocess without blocking this process (for servers the test runs). */
+export function cliAsync(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
 }

@@ -2,21 +2,20 @@
 // json and toml keep the report's own shape; env is KEY=value lines safe to eval, because every
 // value passed the reference and digest grammars (no spaces, quotes or `$`).
 
-import { readInput } from '../input.ts';
-import { parseReport, type Report } from '../report.ts';
+import { loadReport } from '../input.ts';
+import { reportDocument, type Report } from '../report.ts';
 import { otherRepositories, RESULT_NAMES } from '../results.ts';
-import { REPORT_MISSING_HINT } from './results.ts';
 
 export const SHOW_FORMATS = ['json', 'toml', 'env'] as const;
 export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
 export function runShow(options: { report: string; output: ShowFormat }, print: (text: string) => void): void {
-  const report = parseReport(readInput(options.report, 'report', REPORT_MISSING_HINT), options.report);
+  const report = loadReport(options.report);
   print(formatReport(report, options.output));
 }
 
 export function formatReport(report: Report, format: ShowFormat): string {
-  const image = imageTable(report);
+  const { image } = reportDocument(report);
   switch (format) {
     case 'json':
       return JSON.stringify({ image }, null, 2);
@@ -25,16 +24,6 @@ export function formatReport(report: Report, format: ShowFormat): string {
     case 'env':
       return envLines(report).join('\n');
   }
-}
-
-/** The [image] table in the lifecycle's key order, without absent keys. */
-function imageTable(report: Report): Record<string, unknown> {
-  return {
-    tags: report.tags,
-    ...(report.digest !== undefined && { digest: report.digest }),
-    ...(report.imageId !== undefined && { 'image-id': report.imageId }),
-    ...(report.manifestSize !== undefined && { 'manifest-size': report.manifestSize }),
-  };
 }
 
 function envLines(report: Report): string[] {
