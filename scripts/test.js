@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 
 const pattern = process.argv[2] ?? '\\.test\\.ts$';
-const run = spawnSync('npx', ['uvu', '-r', 'tsx', 'test', pattern], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const env = { ...process.env, NO_COLOR: '1' };
+delete env.FORCE_COLOR; // Node warns when both are set, and uvu's colours would garble the counts
+const run = spawnSync('npx', ['uvu', '-r', 'tsx', 'test', pattern], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
 process.stdout.write(run.stdout);
 const count = (label) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(run.stdout)?.[1] ?? 0);
 const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];

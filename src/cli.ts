@@ -64,7 +64,7 @@ export function buildParser(io: Io, run = handlers): Argv {
           .options(yargsOptions(resultsOptions(io.env)))
           .example('$0 results', 'in a Tekton step: /layers/report.toml → /tekton/results')
           .example('$0 results --report out/report.toml --results-dir out/results --oci-layout out/layout', 'anywhere else'),
-      (argv) => run.results(toResultsOptions(argv), io.out),
+      (argv) => run.results(toResultsOptions(argv), io),
     )
     .command(
       'show',
@@ -72,9 +72,10 @@ export function buildParser(io: Io, run = handlers): Argv {
       (y) =>
         y
           .option('report', reportOption(io.env))
+          .option('analyzed', { type: 'string', requiresArg: true, describe: 'analyzed.toml (default: beside the report, when there)' })
           .option('output', { alias: 'o', choices: SHOW_FORMATS, default: 'json' as ShowFormat, describe: 'output format', requiresArg: true })
           .example('$0 show --report out/report.toml -o env', 'IMAGE_URL=… lines, safe to eval'),
-      (argv) => run.show({ report: argv.report, output: argv.output as ShowFormat }, io.out),
+      (argv) => run.show({ report: argv.report, analyzed: argv.analyzed, output: argv.output as ShowFormat }, io),
     )
     .command('taskrun', 'Read, wait for and create TaskRuns in a cluster', (y) =>
       y

@@ -3,6 +3,7 @@
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { CnbReportError, isCnbReportError, systemReason } from './errors.ts';
+import { parseAnalyzed, type RunImage } from './analyzed.ts';
 import { parseReport, type Report } from './report.ts';
 
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -40,4 +41,25 @@ export function readInput(path: string, what = 'report', hint = ''): Buffer {
 /** Read and validate report.toml; a missing one means the export failed. */
 export function loadReport(path: string): Report {
   return parseReport(readInput(path, 'report', ' (the lifecycle writes report.toml only after a successful export)'), path);
+}
+
+/**
+ * The run image from analyzed.toml. A path the user named must be there and valid; the default
+ * one (beside the report) is used when present, and only warned about when it is malformed.
+ */
+export function loadRunImage(path: string, named: boolean, warn: (line: string) => void): RunImage | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readInput(path, 'analyzed.toml');
+  } catch (err) {
+    if (named) throw new CnbReportError('ANALYZED_INVALID', (err as Error).message, { cause: err });
+    return undefined;
+  }
+  try {
+    return parseAnalyzed(bytes, path);
+  } catch (err) {
+    if (named) throw err;
+    warn(`cnb-report: warning: ignoring ${path}: ${(err as CnbReportError).details?.[0] ?? (err as Error).message}`);
+    return undefined;
+  }
 }

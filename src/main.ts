@@ -25,7 +25,7 @@ export const processIo: Io = {
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
     const fast = fastResults(argv, io.env);
-    if (fast) runResults(fast, io.out);
+    if (fast) await runResults(fast, io);
     else await (await import('./cli.ts')).buildParser(io).parseAsync(argv as string[]);
     return 0;
   } catch (err) {
@@ -54,7 +54,7 @@ export function fastResults(argv: readonly string[], env: NodeJS.ProcessEnv): Re
     const spec = specs[key];
     if (!spec) return undefined; // unknown option: yargs says so
     const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (spec.type !== 'boolean' && !values.every((v) => typeof v === 'string' && v !== '')) return undefined;
+    if (spec.type !== 'boolean' && !values.every((v) => typeof v === 'string' && (v !== '' || spec.allowEmpty))) return undefined;
     if (spec.choices && !values.every((v) => spec.choices!.includes(v as string))) return undefined;
   }
   return toResultsOptions(parsed);

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly defaultDescription?: string;
   readonly choices?: readonly string[];
   readonly requiresArg?: boolean;
+  /** An empty value is meaningful (e.g. no insecure registries), not a missing one. */
+  readonly allowEmpty?: boolean;
 }
 
 /** yargs-parser settings both parsers use: one value per array flag, no number guessing. */
@@ -53,6 +55,14 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
       describe: 'write result NAME to PATH instead of the results directory (repeatable; e.g. for $(step.results.NAME.path))',
       requiresArg: true,
     },
+    analyzed: {
+      type: 'string',
+      describe: "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
+      requiresArg: true,
+    },
+    verify: { type: 'boolean', default: false, describe: 'check every repository@digest in the registry first; media type and size come from it' },
+    'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
+    'verify-timeout': { type: 'string', default: '10s', requiresArg: true, describe: 'per registry request (with --verify)' },
     'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
     quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' },
   } as const satisfies Record<string, OptionSpec>;
@@ -65,6 +75,10 @@ export interface ResultsOptions {
   readonly mediaType: ManifestFormat;
   readonly resultPaths: Readonly<Record<string, string>>;
   readonly terminationMessage: string | undefined;
+  readonly analyzed: string | undefined;
+  readonly verify: boolean;
+  readonly insecureRegistries: readonly string[];
+  readonly verifyTimeout: string;
   readonly tektonResults: boolean;
   readonly allowDaemon: boolean;
   readonly quiet: boolean;
@@ -79,6 +93,10 @@ export function toResultsOptions(argv: Record<string, unknown>): ResultsOptions 
     mediaType: last(argv['media-type']) as ManifestFormat,
     resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
     terminationMessage: last(argv['termination-message']) as string | undefined,
+    analyzed: last(argv.analyzed) as string | undefined,
+    verify: last(argv.verify) as boolean,
+    insecureRegistries: String(last(argv['insecure-registry']) ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    verifyTimeout: last(argv['verify-timeout']) as string,
     tektonResults: last(argv['tekton-results']) as boolean,
     allowDaemon: last(argv['allow-daemon']) as boolean,
     quiet: last(argv.quiet) as boolean,

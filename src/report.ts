@@ -12,6 +12,7 @@
 
 import TOML from '@iarna/toml';
 import { CnbReportError, quote } from './errors.ts';
+import type { RunImage } from './analyzed.ts';
 import { SHA256_DIGEST, parseTagReference, type Reference } from './reference.ts';
 
 export interface Report {
@@ -131,14 +132,26 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-/** The report in its own shape, the [image] table in the lifecycle's key order, absent keys left out. */
-export function reportDocument(report: Report): { image: Record<string, unknown> } {
+/**
+ * The report in its own shape: [image] in the lifecycle's key order, absent keys left out, and
+ * the run image from analyzed.toml as a [run-image] table in analyzed.toml's own terms.
+ */
+export function reportDocument(report: Report, runImage?: RunImage): Record<string, Record<string, unknown>> {
+  const image = {
+    tags: report.tags,
+    ...(report.digest !== undefined && { digest: report.digest }),
+    ...(report.imageId !== undefined && { 'image-id': report.imageId }),
+    ...(report.manifestSize !== undefined && { 'manifest-size': report.manifestSize }),
+  };
+  if (!runImage) return { image };
+  const { platform } = runImage;
+  const target = platform && { os: platform.os, arch: platform.architecture, ...(platform.variant && { 'arch-variant': platform.variant }) };
   return {
-    image: {
-      tags: report.tags,
-      ...(report.digest !== undefined && { digest: report.digest }),
-      ...(report.imageId !== undefined && { 'image-id': report.imageId }),
-      ...(report.manifestSize !== undefined && { 'manifest-size': report.manifestSize }),
+    image,
+    'run-image': {
+      ...(runImage.reference !== undefined && { reference: runImage.reference }),
+      ...(runImage.image !== undefined && { image: runImage.image }),
+      ...(target && { target }),
     },
   };
 }

@@ -21,17 +21,24 @@ export const RESULT_NAMES = {
   digest: 'IMAGE_DIGEST',
   images: 'IMAGES',
   imageId: 'IMAGE_ID',
+  // Chains reads *ARTIFACT_INPUTS object results as materials (docs/slsa-provenance.md). Not an
+  // *IMAGE_URL name: the run image is an input, not something this build produced.
+  runImage: 'RUN_IMAGE_ARTIFACT_INPUTS',
 } as const;
 
 export interface RenderOptions {
   /** Accept a daemon export and write only IMAGE_ID instead of failing. */
   readonly allowDaemon?: boolean;
+  /** The run image as a Chains material, when analyzed.toml names it by digest. */
+  readonly runImage?: { readonly uri: string; readonly digest: string };
 }
 
 export function renderResults(report: Report, options: RenderOptions = {}): Result[] {
+  // An object result's file holds its JSON; Tekton reads every declared key from it.
+  const material = options.runImage ? [{ name: RESULT_NAMES.runImage, value: JSON.stringify({ uri: options.runImage.uri, digest: options.runImage.digest }) }] : [];
   if (report.digest === undefined) {
     if (report.imageId !== undefined && options.allowDaemon) {
-      return [{ name: RESULT_NAMES.imageId, value: report.imageId }];
+      return [{ name: RESULT_NAMES.imageId, value: report.imageId }, ...material];
     }
     throw noDigest(report);
   }
@@ -39,6 +46,7 @@ export function renderResults(report: Report, options: RenderOptions = {}): Resu
     { name: RESULT_NAMES.url, value: report.tags[0]! },
     { name: RESULT_NAMES.digest, value: report.digest },
     { name: RESULT_NAMES.images, value: otherRepositories(report).join('\n') },
+    ...material,
   ];
 }
 

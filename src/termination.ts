@@ -3,12 +3,13 @@
 // kubelet copies into status.containerStatuses[].state.terminated.message (at most 4096 bytes).
 
 import { CnbReportError } from './errors.ts';
+import type { RunImage } from './analyzed.ts';
 import { reportDocument, validateReport, type Report } from './report.ts';
 
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
-export function renderTerminationMessage(report: Report): string {
-  const text = JSON.stringify(reportDocument(report));
+export function renderTerminationMessage(report: Report, runImage?: RunImage): string {
+  const text = JSON.stringify(reportDocument(report, runImage));
   const size = Buffer.byteLength(text);
   if (size > TERMINATION_MESSAGE_LIMIT) {
     throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over Kubernetes' ${TERMINATION_MESSAGE_LIMIT}-byte limit`);

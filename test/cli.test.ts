@@ -114,6 +114,35 @@ behaviour('a symlink at the termination-message path is refused', () => {
   assert.is(readFileSync(join(dir, 'target'), 'utf8'), 'keep');
   assert.not.ok(existsSync(join(dir, 'results')));
 });
+behaviour('analyzed.toml beside the report: RUN_IMAGE_ARTIFACT_INPUTS and the layout platform', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST, 'manifest-size': 3 }));
+  writeFileSync(join(dir, 'analyzed.toml'), readFileSync(join(ROOT, 'test/fixtures/analyzed-toml/platform-0.12-run-image-target.toml')));
+  const r = cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'results'), '--oci-layout', join(dir, 'layout')]);
+  assert.is(r.status, 0, r.stderr);
+  assert.is(
+    readFileSync(join(dir, 'results/RUN_IMAGE_ARTIFACT_INPUTS'), 'utf8'),
+    '{"uri":"oci://index.docker.io/paketobuildpacks/run-jammy-base","digest":"sha256:2b2bd4bf27a5a8e1b9d0b8e4c8f3ff2d39f5b0f1a7c1e0a6f3b9d8c7e6f5a4b3"}',
+  );
+  assert.equal(JSON.parse(readFileSync(join(dir, 'layout/index.json'), 'utf8')).manifests[0].platform, { os: 'linux', architecture: 'arm64', variant: 'v8' });
+  const shown = JSON.parse(cli(['show', '--report', report]).stdout);
+  assert.equal(shown['run-image'].target, { os: 'linux', arch: 'arm64', 'arch-variant': 'v8' });
+  assert.match(cli(['show', '--report', report, '-o', 'toml']).stdout, /\n\[run-image\]\n  reference = "index\.docker\.io\/paketobuildpacks\/run-jammy-base@sha256:2b2b[0-9a-f]+"\n  image = ".*"\n\n  \[run-image\.target\]\n    os = "linux"\n    arch = "arm64"\n    arch-variant = "v8"\n$/);
+});
+behaviour('a malformed default analyzed.toml is a warning; a named one is an error (exit 15)', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));
+  writeFileSync(join(dir, 'analyzed.toml'), '[run-image]\nreference = "$(id)"\n');
+  const warned = cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'results')]);
+  assert.is(warned.status, 0, warned.stderr);
+  assert.match(warned.stderr, /^cnb-report: warning: ignoring .*analyzed\.toml: .*neither a digest reference nor an image id\n$/);
+  assert.equal(readdirSync(join(dir, 'results')).sort(), ['IMAGES', 'IMAGE_DIGEST', 'IMAGE_URL']);
+  const named = cli(['results', '--report', report, '--results-dir', join(dir, 'r2'), '--analyzed', join(dir, 'analyzed.toml')]);
+  assert.is(named.status, EXIT_CODES.ANALYZED_INVALID);
+  const missing = cli(['results', '--report', report, '--results-dir', join(dir, 'r3'), '--analyzed', join(dir, 'nope.toml')]);
+  assert.is(missing.status, EXIT_CODES.ANALYZED_INVALID);
+  assert.not.ok(existsSync(join(dir, 'r2')) || existsSync(join(dir, 'r3')));
+});
 behaviour('with no flags it reads $CNB_REPORT_PATH', () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));

@@ -12,7 +12,7 @@ const quietIo = (lines: string[] = []): Io => ({ env, out: (t) => lines.push(t),
 async function viaYargs(argv: string[]): Promise<ResultsOptions | Error> {
   let seen: ResultsOptions | undefined;
   try {
-    await buildParser(quietIo(), { ...handlers, results: (o) => void (seen = o) }).parseAsync(argv);
+    await buildParser(quietIo(), { ...handlers, results: async (o) => void (seen = o) }).parseAsync(argv);
   } catch (err) {
     return err as Error;
   }

@@ -66,6 +66,15 @@ budget('300 tags in 300 repositories do not fit: a clear error before anything i
     assert.match((err as Error).message, /results need a \d+-byte termination message, over Tekton's 4096-byte limit \(IMAGES lists 299 other repositories\)/);
   }
 });
+budget('with the run-image material the budget still holds, and still counts it', () => {
+  const tags = Array.from({ length: 300 }, (_, i) => `registry.example.com/team/app:v${i}`);
+  const runImage = { uri: `oci://registry.example.com/${'base/'.repeat(40)}run`, digest: DIGEST };
+  const results = renderResults(report({ tags, digest: DIGEST }), { runImage });
+  assert.is(results.at(-1)!.name, 'RUN_IMAGE_ARTIFACT_INPUTS');
+  assert.equal(JSON.parse(results.at(-1)!.value), runImage);
+  checkBudget(results);
+  assert.ok(terminationMessageSize(results) > terminationMessageSize(results.slice(0, -1)) + 250);
+});
 budget('the limit is exact: the largest IMAGES that fits passes, one more byte fails', () => {
   const base = renderResults(report({ tags: ['r.io/a'], digest: DIGEST }));
   const room = TERMINATION_MESSAGE_LIMIT - terminationMessageSize(base);

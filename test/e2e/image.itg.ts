@@ -160,7 +160,7 @@ image('non-root, entrypoint, labels; no shell, no node_modules, a small own laye
   const files = ok('sh', ['-c', `podman export ${ctr} | tar -t`]).split('\n');
   ok('podman', ['rm', ctr]);
   assert.not.ok(files.some((f) => f.includes('node_modules')), 'no node_modules');
-  assert.equal(files.filter((f) => f.startsWith('app/') && f !== 'app/').sort(), ['app/cli.js', 'app/cnb-report.cjs']);
+  assert.equal(files.filter((f) => f.startsWith('app/') && f !== 'app/').sort(), ['app/cli.js', 'app/cluster.js', 'app/cnb-report.cjs']);
   const manifest = JSON.parse(ok('skopeo', ['inspect', '--raw', `oci-archive:${ARCHIVE}`]));
   const layers: number[] = manifest.layers.map((l: Doc) => l.size);
   const compressed = layers.reduce((a, b) => a + b, 0);
