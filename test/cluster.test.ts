@@ -23,6 +23,18 @@ let env: Record<string, string>;
 const run = (...args: string[]) => cliAsync(args, { env });
 const WATCH = /watch=true/;
 
+/** A fresh loopback API server (and a kubeconfig for it) around every test of a suite. */
+function withApiServer(s: ReturnType<typeof suite>): void {
+  s.before.each(async () => {
+    api = await new ApiServer().start();
+    env = { KUBECONFIG: api.kubeconfig() };
+  });
+  s.after.each(() => {
+    recordVerbs();
+    return api.stop();
+  });
+}
+
 function build(name: string, shape: (doc: Record<string, any>) => void = () => {}) {
   const doc = taskRun(name);
   shape(doc);
@@ -30,14 +42,7 @@ function build(name: string, shape: (doc: Record<string, any>) => void = () => {
 }
 
 const get = suite('taskrun get');
-get.before.each(async () => {
-  api = await new ApiServer().start();
-  env = { KUBECONFIG: api.kubeconfig() };
-});
-get.after.each(() => {
-  recordVerbs();
-  return api.stop();
-});
+withApiServer(get);
 
 get('-o json: the contract shape, from a succeeded v1 TaskRun', async () => {
   build('build-1', (d) => {
@@ -143,14 +148,7 @@ get('no kubeconfig, or an unreachable server: exit 25', async () => {
 get.run();
 
 const wait = suite('taskrun get --wait: a watch, not polling');
-wait.before.each(async () => {
-  api = await new ApiServer().start();
-  env = { KUBECONFIG: api.kubeconfig() };
-});
-wait.after.each(() => {
-  recordVerbs();
-  return api.stop();
-});
+withApiServer(wait);
 
 const watchRequests = () => api.requests.filter((r) => r.includes('watch=true'));
 
@@ -260,14 +258,7 @@ wait('--wait-for-chains when Chains gives up: exit 26', async () => {
 wait.run();
 
 const create = suite('taskrun create');
-create.before.each(async () => {
-  api = await new ApiServer().start();
-  env = { KUBECONFIG: api.kubeconfig() };
-});
-create.after.each(() => {
-  recordVerbs();
-  return api.stop();
-});
+withApiServer(create);
 
 function file(text: string): string {
   const path = join(tempDir(), 'taskrun.yaml');
@@ -325,14 +316,7 @@ create('forbidden create: exit 23 naming "create"', async () => {
 create.run();
 
 const pods = suite('pod get (termination message)');
-pods.before.each(async () => {
-  api = await new ApiServer().start();
-  env = { KUBECONFIG: api.kubeconfig() };
-});
-pods.after.each(() => {
-  recordVerbs();
-  return api.stop();
-});
+withApiServer(pods);
 
 const MESSAGE = JSON.stringify({ image: { tags: ['r.io/app:1', 'r.io/other:1'], digest: DIGEST, 'manifest-size': 3020 } });
 

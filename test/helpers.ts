@@ -15,18 +15,19 @@ export function fixture(...parts: string[]): string {
   return join(FIXTURES, ...parts);
 }
 
+/** Every file under a folder whose name passes `keep`, as sorted absolute paths. */
+export function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? filesUnder(p, keep) : keep(name) ? [p] : [];
+    });
+}
+
 /** Every *.toml under a fixture folder, as paths relative to it. */
 export function tomlFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.toml')) out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir, (name) => name.endsWith('.toml')).map((p) => relative(dir, p));
 }
 
 const made: string[] = [];

@@ -3,10 +3,10 @@
 // test/fixtures/tekton-crds), Tekton's name rules and variable references, and Tekton's
 // substitution of variables into a step, so the step can be run for real.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import yaml from 'js-yaml';
-import { fixture, ROOT } from './helpers.ts';
+import { filesUnder, fixture, ROOT } from './helpers.ts';
 
 export type Doc = Record<string, any>;
 export interface Loaded {
@@ -16,18 +16,9 @@ export interface Loaded {
 
 /** Every YAML document under a folder. */
 export function loadYaml(dir: string): Loaded[] {
-  const out: Loaded[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.ya?ml$/.test(name)) {
-        for (const doc of yaml.loadAll(readFileSync(p, 'utf8'))) if (doc) out.push({ file: relative(ROOT, p), doc: doc as Doc });
-      }
-    }
-  };
-  walk(dir);
-  return out;
+  return filesUnder(dir, (name) => /\.ya?ml$/.test(name)).flatMap((p) =>
+    yaml.loadAll(readFileSync(p, 'utf8')).filter(Boolean).map((doc) => ({ file: relative(ROOT, p), doc: doc as Doc })),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
