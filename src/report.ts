@@ -10,7 +10,7 @@
 // Anything else ([build] with BOM entries, future tables, unknown keys) is ignored on purpose:
 // only [image] is read, so a `digest` key inside BOM metadata can never leak into a result.
 
-import TOML from '@iarna/toml';
+import parseTomlString from '@iarna/toml/parse-string.js';
 import { CnbReportError, quote } from './errors.ts';
 import type { RunImage } from './analyzed.ts';
 import { SHA256_DIGEST, parseTagReference, type Reference } from './reference.ts';
@@ -55,7 +55,7 @@ export function parseToml(bytes: Uint8Array, file: string): Record<string, unkno
     throw new CnbReportError('REPORT_INVALID', `${file}: not valid UTF-8`, { cause });
   }
   try {
-    return TOML.parse(text) as Record<string, unknown>;
+    return parseTomlString(text);
   } catch (cause) {
     const e = cause as { message?: string; line?: number; col?: number };
     const where = e.line === undefined ? '' : ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}`;
