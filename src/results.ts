@@ -9,6 +9,7 @@
 
 import { CnbReportError } from './errors.ts';
 import { repositoryKey } from './reference.ts';
+import { TERMINATION_MESSAGE_LIMIT } from './termination.ts';
 import type { Report } from './report.ts';
 
 export interface Result {
@@ -74,8 +75,7 @@ export function otherRepositories(report: Report): string[] {
 
 // Tekton's entrypoint puts every result of a step into the container's termination message as
 // JSON ([{"key":…,"value":…,"type":1},…], tektoncd/pipeline pkg/result and pkg/termination), next to
-// its own StartedAt entry, and fails the TaskRun when that exceeds 4096 bytes.
-export const TERMINATION_MESSAGE_LIMIT = 4096;
+// its own StartedAt entry, and fails the TaskRun when that exceeds Kubernetes' 4096-byte limit.
 const TASK_RESULT_TYPE = 1;
 // The longest StartedAt entry the entrypoint adds (time format 2006-01-02T15:04:05.000Z07:00).
 const STARTED_AT = { key: 'StartedAt', value: '2006-01-02T15:04:05.000+00:00', type: 3 };

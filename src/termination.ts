@@ -6,6 +6,7 @@ import { CnbReportError } from './errors.ts';
 import type { RunImage } from './analyzed.ts';
 import { reportDocument, validateReport, type Report } from './report.ts';
 
+/** Kubernetes' limit on a container's termination message; Tekton's results share it. */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
 export function renderTerminationMessage(report: Report, runImage?: RunImage): string {

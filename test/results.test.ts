@@ -2,7 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CnbReportError } from '../src/errors.ts';
 import { parseReport } from '../src/report.ts';
-import { checkBudget, otherRepositories, renderResults, terminationMessageSize, TERMINATION_MESSAGE_LIMIT } from '../src/results.ts';
+import { checkBudget, otherRepositories, renderResults, terminationMessageSize } from '../src/results.ts';
+import { TERMINATION_MESSAGE_LIMIT } from '../src/termination.ts';
 import { DIGEST, reportToml } from './helpers.ts';
 
 const report = (image: Record<string, unknown>) => parseReport(Buffer.from(reportToml(image)), 'report.toml');

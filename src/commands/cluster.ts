@@ -14,8 +14,7 @@ import { reportDocument } from '../report.ts';
 type Doc = Record<string, any>;
 type Print = (text: string) => void;
 
-export const TASKRUN_FORMATS = ['json', 'env', 'text'] as const;
-export type TaskRunFormat = (typeof TASKRUN_FORMATS)[number];
+export type TaskRunFormat = 'json' | 'env' | 'text';
 
 export interface Access {
   readonly namespace?: string;
