@@ -14,7 +14,7 @@
 // reference; then there is no material to record.
 
 import { CnbReportError, quote } from './errors.ts';
-import { parseToml } from './report.ts';
+import { isTable, parseToml } from './report.ts';
 import { parseTagReference, SHA256_DIGEST } from './reference.ts';
 import type { Platform } from './layout.ts';
 
@@ -40,8 +40,7 @@ export function parseAnalyzed(bytes: Uint8Array, file: string): RunImage {
   const problems: string[] = [];
   const problem = (field: string, text: string) => problems.push(`${file}: ${field}: ${text}`);
   const run = doc['run-image'];
-  const table = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-  if (!table(run)) {
+  if (!isTable(run)) {
     problem('run-image', run === undefined ? 'missing: the [run-image] table is required' : 'is not a table');
     throw invalid(file, problems);
   }
@@ -76,14 +75,13 @@ function stringField(table: Record<string, unknown>, key: string, prefix: string
 
 function platformOf(target: unknown, problem: (f: string, t: string) => void): Platform | undefined {
   if (target === undefined) return undefined;
-  if (typeof target !== 'object' || target === null || Array.isArray(target)) {
+  if (!isTable(target)) {
     problem('run-image.target', 'is not a table');
     return undefined;
   }
-  const t = target as Record<string, unknown>;
-  const os = stringField(t, 'os', 'run-image.target', problem);
-  const architecture = stringField(t, 'arch', 'run-image.target', problem);
-  const variant = stringField(t, 'arch-variant', 'run-image.target', problem);
+  const os = stringField(target, 'os', 'run-image.target', problem);
+  const architecture = stringField(target, 'arch', 'run-image.target', problem);
+  const variant = stringField(target, 'arch-variant', 'run-image.target', problem);
   for (const [field, value] of [['os', os], ['arch', architecture], ['arch-variant', variant]] as const) {
     if (value !== undefined && !TOKEN.test(value)) problem(`run-image.target.${field}`, `${quote(value)} is not a platform name`);
   }

@@ -2,6 +2,7 @@
 // large is refused before it is read, so `--report /dev/zero` cannot exhaust memory.
 
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CnbReportError, isCnbReportError, systemReason } from './errors.ts';
 import { parseAnalyzed, type RunImage } from './analyzed.ts';
 import { parseReport, type Report } from './report.ts';
@@ -45,9 +46,12 @@ export function loadReport(path: string): Report {
 
 /**
  * The run image from analyzed.toml. A path the user named must be there and valid; the default
- * one (beside the report) is used when present, and only warned about when it is malformed.
+ * one (beside the report, where the lifecycle writes it) is used when present, and only warned
+ * about when it is malformed.
  */
-export function loadRunImage(path: string, named: boolean, warn: (line: string) => void): RunImage | undefined {
+export function loadRunImage(reportPath: string, analyzedPath: string | undefined, warn: (line: string) => void): RunImage | undefined {
+  const named = analyzedPath !== undefined;
+  const path = analyzedPath ?? join(dirname(reportPath), 'analyzed.toml');
   let bytes: Buffer;
   try {
     bytes = readInput(path, 'analyzed.toml');

@@ -73,3 +73,9 @@ function withLibrary(registry: string, repository: string): string {
 export function repositoryKey(ref: Reference): string {
   return `${ref.registry}/${ref.repository}`;
 }
+
+/** The first reference to each repository, in order. */
+export function distinctRepositories(refs: readonly Reference[]): Reference[] {
+  const seen = new Set<string>();
+  return refs.filter((ref) => !seen.has(repositoryKey(ref)) && Boolean(seen.add(repositoryKey(ref))));
+}

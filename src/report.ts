@@ -128,7 +128,7 @@ function validateManifestSize(value: unknown, problem: Problem): number | undefi
   return undefined;
 }
 
-function isTable(value: unknown): value is Record<string, unknown> {
+export function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 

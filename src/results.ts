@@ -8,7 +8,7 @@
 // and IMAGES names every repository exactly once.
 
 import { CnbReportError } from './errors.ts';
-import { repositoryKey } from './reference.ts';
+import { distinctRepositories } from './reference.ts';
 import { TERMINATION_MESSAGE_LIMIT } from './termination.ts';
 import type { Report } from './report.ts';
 
@@ -61,16 +61,9 @@ function noDigest(report: Report): CnbReportError {
 
 /** `repository@digest` for each distinct repository other than the primary's, in tag order. */
 export function otherRepositories(report: Report): string[] {
-  const [primary, ...rest] = report.references;
-  const seen = new Set([repositoryKey(primary!)]);
-  const entries: string[] = [];
-  for (const ref of rest) {
-    const key = repositoryKey(ref);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    entries.push(`${ref.name}@${report.digest}`);
-  }
-  return entries;
+  return distinctRepositories(report.references)
+    .slice(1)
+    .map((ref) => `${ref.name}@${report.digest}`);
 }
 
 // Tekton's entrypoint puts every result of a step into the container's termination message as

@@ -2,7 +2,7 @@
 // termination message. Everything is read, validated and (with --verify) checked against the
 // registry before the first byte is written, and the writes are all-or-nothing.
 
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runImageMaterial } from '../analyzed.ts';
 import { dockerConfigPath, loadCredentials } from '../credentials.ts';
 import { parseDuration } from '../duration.ts';
@@ -11,7 +11,7 @@ import { writeAtomically, type Output } from '../files.ts';
 import { loadReport, loadRunImage } from '../input.ts';
 import { renderLayout } from '../layout.ts';
 import type { ResultsOptions } from '../options.ts';
-import { repositoryKey } from '../reference.ts';
+import { distinctRepositories } from '../reference.ts';
 import { verifyManifest, type Served } from '../registry.ts';
 import type { Report } from '../report.ts';
 import { checkBudget, renderResults } from '../results.ts';
@@ -27,7 +27,7 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
     throw new CnbReportError('USAGE', '--no-tekton-results leaves nothing to write: add --termination-message PATH');
   }
   const report = loadReport(options.report);
-  const runImage = loadRunImage(options.analyzed ?? join(dirname(options.report), 'analyzed.toml'), options.analyzed !== undefined, io.err);
+  const runImage = loadRunImage(options.report, options.analyzed, io.err);
   const material = runImage && runImageMaterial(runImage);
   const results = options.tektonResults ? renderResults(report, { allowDaemon: options.allowDaemon, ...(material && { runImage: material }) }) : [];
   checkBudget(results);
@@ -64,11 +64,8 @@ async function verifyRepositories(report: Report, options: ResultsOptions): Prom
   if (report.digest === undefined) throw new CnbReportError('NO_DIGEST', `${report.file}: --verify needs a registry digest`);
   const credentials = loadCredentials(dockerConfigPath());
   const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: parseDuration(options.verifyTimeout) };
-  const seen = new Set<string>();
   let first: Served | undefined;
-  for (const ref of report.references) {
-    if (seen.has(repositoryKey(ref))) continue;
-    seen.add(repositoryKey(ref));
+  for (const ref of distinctRepositories(report.references)) {
     const served = await verifyManifest(ref.registry, ref.repository, report.digest, verify);
     if (report.manifestSize !== undefined && served.size !== report.manifestSize) {
       throw new CnbReportError('REGISTRY_MISMATCH', `${ref.name}@${report.digest}: the registry serves ${served.size} bytes, report.toml says manifest-size ${report.manifestSize}`);

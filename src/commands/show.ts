@@ -2,7 +2,6 @@
 // json and toml keep the report's own shape; env is KEY=value lines safe to eval, because every
 // value passed the reference and digest grammars (no spaces, quotes or `$`).
 
-import { dirname, join } from 'node:path';
 import type { RunImage } from '../analyzed.ts';
 import { loadReport, loadRunImage } from '../input.ts';
 import { reportDocument, type Report } from '../report.ts';
@@ -13,7 +12,7 @@ export type ShowFormat = (typeof SHOW_FORMATS)[number];
 
 export function runShow(options: { report: string; analyzed?: string | undefined; output: ShowFormat }, io: { out: (t: string) => void; err: (t: string) => void }): void {
   const report = loadReport(options.report);
-  const runImage = loadRunImage(options.analyzed ?? join(dirname(options.report), 'analyzed.toml'), options.analyzed !== undefined, io.err);
+  const runImage = loadRunImage(options.report, options.analyzed, io.err);
   io.out(formatReport(report, options.output, runImage));
 }
 
