@@ -26,20 +26,20 @@ const results = await Promise.all([
   build({
     ...common,
     format: 'cjs',
-    entryPoints: { 'cnb-report': 'src/bin.ts' },
+    entryPoints: { 'cnb-report': 'src/cli/bin.ts' },
     // yargs-parser calls createRequire(import.meta.url), which CommonJS output lacks.
     define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
     banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
     outExtension: { '.js': '.cjs' },
     outdir: 'dist',
-    plugins: [external('./cli.ts', './cli.js')],
+    plugins: [external('./yargs.ts', './cli.js')],
   }),
   build({
     ...common,
     format: 'esm',
-    entryPoints: { cli: 'src/cli.ts', cluster: 'src/commands/cluster.ts' },
+    entryPoints: { cli: 'src/cli/yargs.ts', cluster: 'src/cli/commands/cluster.ts' },
     outdir: 'dist',
-    plugins: [external('./commands/cluster.ts', './cluster.js'), sideEffectFree(/node_modules\/@kubernetes\/client-node\//)],
+    plugins: [external('./commands/cluster.ts', './cluster.js'), sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
     // Some CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   }),

@@ -1,7 +1,7 @@
 // The loopback API server as its own process for the benchmark, serving one finished TaskRun.
 // Prints its kubeconfig path on stdout; exits when stdin closes.
-import { ApiServer, succeeded, taskRun } from '../apiserver.ts';
-import { DIGEST } from '../helpers.ts';
+import { ApiServer, succeeded, taskRun } from '../support/apiserver.ts';
+import { DIGEST } from '../support/helpers.ts';
 
 const api = await new ApiServer().start();
 const doc = taskRun('build-1');

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, largeReport } from '../helpers.ts';
+import { CLI, ROOT, largeReport } from '../support/helpers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
 const work = mkdtempSync(join(tmpdir(), 'cnb-report-bench-'));

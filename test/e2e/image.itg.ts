@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, reportToml, snapshot, tempDir } from '../helpers.ts';
-import { headManifest, startRegistry, type Registry } from '../registry.ts';
-import { expandArgs, loadYaml, paramValues, type Doc, type Values } from '../tekton.ts';
+import { ROOT, reportToml, snapshot, tempDir } from '../support/helpers.ts';
+import { headManifest, startRegistry, type Registry } from '../support/registry.ts';
+import { expandArgs, loadYaml, paramValues, type Doc, type Values } from '../support/tekton.ts';
 
 const IMAGE = 'localhost/cnb-report:dev';
 const ARCHIVE = join(ROOT, 'build/image.oci.tar');

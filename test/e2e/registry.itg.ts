@@ -8,9 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { EXIT_CODES } from '../../src/errors.ts';
-import { ROOT, cliAsync, reportToml, tempDir } from '../helpers.ts';
-import { headManifest, startRegistry, type Registry } from '../registry.ts';
+import { EXIT_CODES } from '../../src/core/errors.ts';
+import { ROOT, cliAsync, reportToml, tempDir } from '../support/helpers.ts';
+import { headManifest, startRegistry, type Registry } from '../support/registry.ts';
 
 const ARCHIVE = join(ROOT, 'build/image.oci.tar');
 const STATE = join(ROOT, 'build/containers');

@@ -1,0 +1,148 @@
+// `taskrun get`, `taskrun create` and `pod get`: the commands that talk to a cluster. This
+// module and @kubernetes/client-node load only when one of them runs.
+
+import yaml from 'js-yaml';
+import { CnbReportError, quote } from '../../core/errors.ts';
+import { connect, createTaskRun, getPod, getTaskRun, waitForTaskRun, type Cluster } from '../../edge/cluster/client.ts';
+import { readInput } from '../../edge/input.ts';
+import { parseDuration } from '../../core/duration.ts';
+import { containerMessage, parseTerminationMessage } from '../../core/termination.ts';
+import { summarize, type TaskRunSummary } from '../../core/taskrun.ts';
+import { formatReport, reportDocument } from '../../core/format.ts';
+
+type Doc = Record<string, any>;
+type Print = (text: string) => void;
+
+export type TaskRunFormat = 'json' | 'env' | 'text';
+
+export interface Access {
+  readonly namespace?: string;
+  readonly context?: string;
+}
+
+export interface WaitFlags {
+  readonly wait: boolean;
+  readonly timeout: string;
+  readonly waitForChains: boolean;
+  readonly output: TaskRunFormat;
+}
+
+export interface Io {
+  readonly out: Print;
+  readonly err: Print;
+  readonly progress: boolean;
+}
+
+export async function runTaskRunGet(options: Access & WaitFlags & { name: string }, io: Io): Promise<void> {
+  const deadline = Date.now() + parseDuration(options.timeout);
+  const cluster = connect(options);
+  await getAndReport(cluster, options.name, options, deadline, io);
+}
+
+export async function runTaskRunCreate(options: Access & WaitFlags & { file: string }, io: Io): Promise<void> {
+  const deadline = Date.now() + parseDuration(options.timeout);
+  const docs = taskRunsIn(options.file);
+  const cluster = connect({ ...options, namespace: namespaceOf(docs, options.file, options.namespace) });
+  const names: string[] = [];
+  for (const doc of docs) names.push((await createTaskRun(cluster, doc)).metadata.name);
+  // With --wait, stdout carries only the result (-o env stays eval-safe); names go to stderr.
+  for (const name of names) (options.wait ? io.err : io.out)(options.wait ? `created taskrun ${name}` : name);
+  if (!options.wait) return;
+  for (const name of names) await getAndReport(cluster, name, options, deadline, io);
+}
+
+async function getAndReport(cluster: Cluster, name: string, flags: WaitFlags, deadline: number, io: Io): Promise<void> {
+  const progress = io.progress ? progressReporter(io.err) : undefined;
+  const finished = (doc: Doc) => {
+    const { summary } = summarize(doc);
+    const terminal = summary.status === 'Succeeded' || summary.status === 'Failed';
+    return terminal && !(flags.waitForChains && summary.status === 'Succeeded' && !summary.chains.signed && !summary.chains.failed);
+  };
+  const doc = flags.wait || flags.waitForChains ? await waitForTaskRun(cluster, name, finished, { deadline, onUpdate: progress }) : (await getTaskRun(cluster, name)).doc;
+  const { summary, imageProblem } = summarize(doc);
+  if (flags.output !== 'env') io.out(format(summary, flags.output));
+  outcome(summary, imageProblem, flags);
+  if (flags.output === 'env') io.out(envLines(summary).join('\n'));
+}
+
+/** Throw the error that the TaskRun's state calls for; return when it is a usable success. */
+function outcome(summary: TaskRunSummary, imageProblem: string | undefined, flags: WaitFlags): void {
+  const name = `taskrun ${summary.name}`;
+  if (summary.status === 'Failed') throw new CnbReportError('TASKRUN_FAILED', `${name} failed: ${summary.reason}: ${summary.message}`);
+  if (summary.status !== 'Succeeded') throw new CnbReportError('NO_RESULT', `${name} has not finished (${summary.status}${summary.reason ? `/${summary.reason}` : ''}); use --wait`);
+  if (imageProblem) throw new CnbReportError('NO_RESULT', `${name} succeeded but its results name no usable image: ${imageProblem}`);
+  if (summary.chains.failed) throw new CnbReportError('SIGNING_FAILED', `${name}: Tekton Chains failed to sign it`);
+  if (flags.waitForChains && !summary.chains.signed) throw new CnbReportError('TIMEOUT', `${name}: not signed by Tekton Chains yet`);
+}
+
+function format(summary: TaskRunSummary, output: TaskRunFormat): string {
+  if (output === 'json') return JSON.stringify(summary, null, 2);
+  const rows: [string, string][] = [
+    ['TaskRun', `${summary.name} (namespace ${summary.namespace})`],
+    ['Status', `${summary.status}${summary.reason ? ` (${summary.reason}${summary.message ? `: ${summary.message}` : ''})` : ''}`],
+    ['Image', summary.image?.images[0] ?? '-'],
+    ...(summary.image?.images.slice(1) ?? []).map((i): [string, string] => ['Also', i]),
+    ['Chains', summary.chains.signed ? 'signed' : summary.chains.failed ? 'failed' : 'not signed'],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n');
+}
+
+/** KEY=value lines: every value passed the reference/digest grammar, so they are eval-safe. */
+function envLines(summary: TaskRunSummary): string[] {
+  const image = summary.image!;
+  return [`IMAGE_URL=${image.url}`, `IMAGE_DIGEST=${image.digest}`, `IMAGE_REF=${image.images[0]}`, `IMAGES=${image.images.join(',')}`];
+}
+
+/** On a terminal: one stderr line each time the running step changes. */
+function progressReporter(err: Print): (doc: Doc) => void {
+  let last = '';
+  return (doc) => {
+    const line = progressLine(doc);
+    if (line !== last) err(line);
+    last = line;
+  };
+}
+
+export function progressLine(doc: Doc): string {
+  const steps: Doc[] = doc.status?.steps ?? [];
+  const running = steps.find((s) => s.running ?? s.state?.running);
+  const condition = (doc.status?.conditions ?? []).find((c: Doc) => c.type === 'Succeeded');
+  const where = running ? `step ${running.name} running` : (condition?.reason ?? 'waiting');
+  return `${doc.metadata?.name}: ${where}`;
+}
+
+/** The TaskRun documents in a file, checked before anything is created. */
+function taskRunsIn(file: string): Doc[] {
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(readInput(file, 'file').toString('utf8')).filter((d) => d != null);
+  } catch (err) {
+    if ((err as CnbReportError).code === 'REPORT_UNREADABLE') throw new CnbReportError('USAGE', (err as Error).message);
+    throw new CnbReportError('USAGE', `${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (docs.length === 0) throw new CnbReportError('USAGE', `${file}: no documents`);
+  docs.forEach((d, i) => {
+    const doc = d as Doc;
+    const where = `${file}: document ${i + 1}`;
+    if (doc?.kind !== 'TaskRun' || !/^tekton\.dev\/(v1|v1beta1)$/.test(doc.apiVersion)) {
+      throw new CnbReportError('USAGE', `${where}: ${quote(`${doc?.apiVersion}/${doc?.kind}`)} is not a tekton.dev/v1 or v1beta1 TaskRun`);
+    }
+    if (!doc.metadata?.name && !doc.metadata?.generateName) throw new CnbReportError('USAGE', `${where}: metadata.name or metadata.generateName is required`);
+  });
+  return docs as Doc[];
+}
+
+/** As kubectl: -n and the documents' metadata.namespace must agree. */
+function namespaceOf(docs: Doc[], file: string, flag: string | undefined): string | undefined {
+  const namespaces = [...new Set([flag, ...docs.map((d) => d.metadata?.namespace)].filter(Boolean))];
+  if (namespaces.length > 1) throw new CnbReportError('USAGE', `${file}: the namespaces of the documents and -n differ (${namespaces.join(', ')})`);
+  return namespaces[0];
+}
+
+export async function runPodGet(options: Access & { name: string; container?: string; output: 'json' | 'env' }, io: Io): Promise<void> {
+  const cluster = connect(options);
+  const pod = await getPod(cluster, options.name);
+  const { container, message } = containerMessage(pod, options.container);
+  const report = parseTerminationMessage(message, `pod ${options.name} container ${container}`);
+  io.out(options.output === 'env' ? formatReport(report, 'env') : JSON.stringify({ pod: options.name, namespace: cluster.namespace, container, ...reportDocument(report) }, null, 2));
+}

@@ -1,0 +1,55 @@
+// The report as a pod's termination message, for Kubernetes platforms that are not Tekton (the
+// approach buildpacks RFC 0040 suggests): compact JSON in the report's own shape, which the
+// kubelet copies into status.containerStatuses[].state.terminated.message (at most 4096 bytes).
+
+import { CnbReportError } from './errors.ts';
+import type { RunImage } from './analyzed.ts';
+import { reportDocument } from './format.ts';
+import { validateReport, type Report } from './report.ts';
+import { TERMINATION_MESSAGE_LIMIT } from './results.ts';
+
+export function renderTerminationMessage(report: Report, runImage?: RunImage): string {
+  const text = JSON.stringify(reportDocument(report, runImage));
+  const size = Buffer.byteLength(text);
+  if (size > TERMINATION_MESSAGE_LIMIT) {
+    throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over Kubernetes' ${TERMINATION_MESSAGE_LIMIT}-byte limit`);
+  }
+  return text;
+}
+
+/** Validate a termination message read back from a pod, as strictly as report.toml. */
+export function parseTerminationMessage(text: string, where: string): Report {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CnbReportError('NO_RESULT', `${where}: the termination message is not cnb-report JSON`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a JSON object`);
+  try {
+    return validateReport(doc as Record<string, unknown>, where);
+  } catch (err) {
+    throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a valid report`, { cause: err, details: (err as CnbReportError).details });
+  }
+}
+
+type Doc = Record<string, any>;
+
+/** The terminated container's message: the named container, or the only one that has one. */
+export function containerMessage(pod: Doc, container: string | undefined): { container: string; message: string } {
+  const name = pod.metadata?.name;
+  const statuses: Doc[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const messageOf = (s: Doc) => s.state?.terminated?.message ?? s.lastState?.terminated?.message;
+  if (container !== undefined) {
+    const status = statuses.find((s) => s.name === container);
+    if (!status) throw new CnbReportError('NOT_FOUND', `pod ${name} has no container ${container} (it has ${statuses.map((s) => s.name).join(', ') || 'none'})`);
+    const message = messageOf(status);
+    if (!message) throw new CnbReportError('NO_RESULT', `container ${container} of pod ${name} has not terminated with a message`);
+    return { container, message };
+  }
+  const withMessage = statuses.filter(messageOf);
+  if (withMessage.length !== 1) {
+    throw new CnbReportError('NO_RESULT', withMessage.length ? `pod ${name} has ${withMessage.length} containers with a termination message; name one with -c` : `no container of pod ${name} has terminated with a message`);
+  }
+  return { container: withMessage[0]!.name, message: messageOf(withMessage[0]!) };
+}
