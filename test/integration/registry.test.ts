@@ -7,7 +7,7 @@ import { createServer as createHttp, type IncomingMessage, type ServerResponse }
 import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { verifyManifest, type VerifyOptions } from '../../src/edge/registry/client.ts';
+import { verifyManifest, type VerifyOptions } from '../../src/edge/registry/verify.ts';
 import { DIGEST, tempDir } from '../support/helpers.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;

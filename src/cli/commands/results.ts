@@ -12,7 +12,7 @@ import { loadReport, loadRunImage } from '../../edge/input.ts';
 import { renderLayout } from '../../core/layout.ts';
 import type { ResultsOptions } from '../options.ts';
 import { distinctRepositories } from '../../core/reference.ts';
-import { verifyManifest, type Served } from '../../edge/registry/client.ts';
+import { verifyManifest, type Served } from '../../edge/registry/verify.ts';
 import type { Report } from '../../core/report.ts';
 import { checkBudget, renderResults } from '../../core/results.ts';
 import { renderTerminationMessage } from '../../core/termination.ts';
