@@ -1,11 +1,12 @@
-// Bundle the CLI into dist/ with esbuild, as two self-contained files:
-//   dist/cnb-report.cjs  the entry: the `results` fast path and everything it needs, nothing more;
-//   dist/cli.js          full yargs and every other command, import()ed by the entry when needed;
-//   dist/cluster.js      the cluster commands and @kubernetes/client-node, import()ed by cli.js.
+// Bundle the CLI into dist/ with esbuild:
+//   dist/cnb-report.cjs  the entry: argv, `results`, `show`, and the core; the full TOML parser
+//                        and the registry client are inside but evaluated only when needed;
+//   dist/help.js         yargs, for --help and completion, import()ed only for those;
+//   dist/cluster.js      the cluster commands and @kubernetes/client-node, import()ed on use.
 // The entry is CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and
 // require('node:fs') does not touch the lazy getters (streams, fs/promises, watchers…) that an
-// ESM import of a builtin evaluates. Together that is about a tenth of a `results` run. The
-// sources stay ES modules; the few small modules both files need are simply in both.
+// ESM import of a builtin evaluates. The sources stay ES modules; the few small modules more than
+// one bundle needs are simply in each.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
 
@@ -27,19 +28,16 @@ const results = await Promise.all([
     ...common,
     format: 'cjs',
     entryPoints: { 'cnb-report': 'src/cli/bin.ts' },
-    // yargs-parser calls createRequire(import.meta.url), which CommonJS output lacks.
-    define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
-    banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
     outExtension: { '.js': '.cjs' },
     outdir: 'dist',
-    plugins: [external('./yargs.ts', './cli.js')],
+    plugins: [external('./help.ts', './help.js'), external('./commands/cluster.ts', './cluster.js')],
   }),
   build({
     ...common,
     format: 'esm',
-    entryPoints: { cli: 'src/cli/yargs.ts', cluster: 'src/cli/commands/cluster.ts' },
+    entryPoints: { help: 'src/cli/help.ts', cluster: 'src/cli/commands/cluster.ts' },
     outdir: 'dist',
-    plugins: [external('./commands/cluster.ts', './cluster.js'), sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
+    plugins: [sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
     // Some CommonJS dependencies call require(); give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   }),
@@ -52,7 +50,8 @@ if (process.argv.includes('--analyze')) {
 /**
  * Treat a package's modules as free of import side effects, so that esbuild drops those we do
  * not use. @kubernetes/client-node does not say so itself; without this its generated clients
- * and models (~0.5 MB) stay in the bundle though nothing calls them.
+ * and models (~0.5 MB) stay in the bundle though nothing calls them; likewise @iarna/toml, which
+ * the cluster bundle reaches through shared modules but never calls.
  */
 function sideEffectFree(filter) {
   return {

@@ -1,59 +1,44 @@
-// The entry's logic: run a command and turn any error into stderr lines and an exit code, in
-// one place. `results` — the command that runs in every build — is parsed with yargs-parser
-// from the same option table yargs uses, because full yargs costs more start-up time than the
-// rest of the run (see README, Performance). Everything else, and any `results` argument
-// that is not plainly valid, goes to yargs, imported only then, for its help and messages.
+// The entry's logic: read argv by the option table, resolve each command's options from it and
+// the environment, run the command, and turn any error into stderr lines and an exit code, in
+// one place. Commands that need large libraries (the cluster commands with
+// @kubernetes/client-node, --help and completion with yargs) are imported only when they run.
 
-import parser from 'yargs-parser';
 import { describe, exitCodeOf } from '../core/errors.ts';
-import { GLOBAL_OPTIONS, PARSER_CONFIGURATION, resultsOptions, toResultsOptions, type OptionSpec, type ResultsOptions } from './options.ts';
-import { runResults } from './commands/results.ts';
+import { readArgv } from './argv.ts';
 import { processIo, type Io } from './io.ts';
+import type { CommandName } from './options.ts';
+import { Given, resolvePodGet, resolveResults, resolveShow, resolveTaskRunCreate, resolveTaskRunGet } from './resolve.ts';
+import { runResults } from './commands/results.ts';
+import { runShow } from './commands/show.ts';
+import { VERSION } from './version.ts';
+
+type Runner = (given: Given, positionals: readonly string[], io: Io) => Promise<void>;
+
+/** The cluster commands and @kubernetes/client-node: a bundle of their own. */
+const cluster = () => import('./commands/cluster.ts');
+
+const RUNNERS: Record<CommandName, Runner> = {
+  results: (given, _, io) => runResults(resolveResults(given, io.env), io),
+  show: (given, _, io) => runShow(resolveShow(given), io),
+  'taskrun get': async (given, positionals, io) => (await cluster()).runTaskRunGet(resolveTaskRunGet(given, positionals, io.env), io),
+  'taskrun create': async (given, _, io) => (await cluster()).runTaskRunCreate(resolveTaskRunCreate(given, io.env), io),
+  'pod get': async (given, positionals, io) => (await cluster()).runPodGet(resolvePodGet(given, positionals, io.env), io),
+};
 
 /** Run the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   try {
-    const fast = fastResults(argv, io.env);
-    if (fast) await runResults(fast, io);
-    else await (await import('./yargs.ts')).buildParser(io).parseAsync(argv as string[]);
+    const call = readArgv(argv);
+    if (call.kind === 'version') io.out(VERSION);
+    else if (call.kind !== 'run') await (await import('./help.ts')).runYargs(argv, io);
+    else await RUNNERS[call.command.name as CommandName](new Given(call.command, call.values, io.env), call.positionals, io);
     return 0;
   } catch (err) {
-    for (const line of describe(err, argv.includes('--debug'))) io.err(`cnb-report: ${line}`);
+    try {
+      for (const line of describe(err, argv.includes('--debug'))) io.err(`cnb-report: ${line}`);
+    } catch {
+      // stderr itself cannot be written: the exit code is all that is left to say it.
+    }
     return exitCodeOf(err);
   }
-}
-
-/** `results` options when argv is a plainly valid `results` call; otherwise undefined (yargs decides). */
-export function fastResults(argv: readonly string[], env: NodeJS.ProcessEnv): ResultsOptions | undefined {
-  if (argv[0] !== 'results') return undefined;
-  const specs: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...resultsOptions(env) };
-  const names = Object.keys(specs);
-  if (!plainTokens(argv.slice(1), names.filter((n) => specs[n]!.requiresArg))) return undefined;
-  const { argv: parsed, error } = parser.detailed(argv.slice(1) as string[], {
-    string: names.filter((n) => specs[n]!.type === 'string'),
-    boolean: names.filter((n) => specs[n]!.type === 'boolean'),
-    array: names.filter((n) => specs[n]!.type === 'array').map((key) => ({ key, string: true })),
-    alias: Object.fromEntries(names.filter((n) => specs[n]!.alias).map((n) => [n, [specs[n]!.alias!]])),
-    default: Object.fromEntries(names.filter((n) => specs[n]!.default !== undefined).map((n) => [n, specs[n]!.default])),
-    configuration: { ...PARSER_CONFIGURATION, 'camel-case-expansion': false, 'strip-aliased': true },
-  });
-  if (error || parsed._.length > 0) return undefined;
-  for (const [key, value] of Object.entries(parsed)) {
-    if (key === '_') continue;
-    const spec = specs[key];
-    if (!spec) return undefined; // unknown option: yargs says so
-    const values: unknown[] = Array.isArray(value) ? value : [value];
-    if (spec.type !== 'boolean' && !values.every((v) => typeof v === 'string' && (v !== '' || spec.allowEmpty))) return undefined;
-    if (spec.choices && !values.every((v) => spec.choices!.includes(v as string))) return undefined;
-  }
-  return toResultsOptions(parsed);
-}
-
-/** No `--` and no option that needs a value without one: yargs words those errors. */
-function plainTokens(tokens: readonly string[], needValue: readonly string[]): boolean {
-  return tokens.every((token, i) => {
-    if (token === '--') return false;
-    const next = tokens[i + 1];
-    return !(needValue.includes(token.replace(/^--/, '')) && token.startsWith('--') && (next === undefined || next.startsWith('-')));
-  });
 }

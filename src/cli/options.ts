@@ -1,122 +1,137 @@
-// The options of each command, declared once as data. yargs reads them for help, completion
-// and validation; the `results` fast path (src/main.ts) reads the same table with yargs-parser,
-// so the two can never disagree about a name, alias, type or default.
+// Every command and its options, declared once, as data. src/cli/argv.ts reads argv by this
+// table (the one parser), src/cli/help.ts configures yargs from it for --help and completion,
+// and src/cli/resolve.ts turns what was read into each command's typed options.
 
-import { CnbReportError, quote } from '../core/errors.ts';
-import { MANIFEST_MEDIA_TYPES, type ManifestFormat } from '../core/oci.ts';
+import { MANIFEST_MEDIA_TYPES } from '../core/oci.ts';
 import { RESULT_NAMES } from '../core/results.ts';
+import { SHOW_FORMATS } from '../core/format.ts';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean' | 'array';
   readonly describe: string;
   readonly alias?: string;
   readonly default?: string | boolean;
-  readonly defaultDescription?: string;
+  /** An environment variable that, when set and not empty, replaces the default. */
+  readonly env?: string;
   readonly choices?: readonly string[];
-  readonly requiresArg?: boolean;
   /** An empty value is meaningful (e.g. no insecure registries), not a missing one. */
   readonly allowEmpty?: boolean;
+  readonly required?: boolean;
 }
 
-/** yargs-parser settings both parsers use: one value per array flag, no number guessing. */
-export const PARSER_CONFIGURATION = {
-  'greedy-arrays': false,
-  'parse-numbers': false,
-} as const;
+export interface CommandSpec {
+  /** The words that select it: `results`, `taskrun get`. */
+  readonly name: string;
+  readonly describe: string;
+  /** Required positional arguments, in order. */
+  readonly positionals?: readonly { readonly name: string; readonly describe: string }[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly examples?: readonly (readonly [string, string])[];
+}
 
 export const GLOBAL_OPTIONS = {
   debug: { type: 'boolean', default: false, describe: 'print stack traces on errors' },
 } as const satisfies Record<string, OptionSpec>;
 
-export function reportOption(env: NodeJS.ProcessEnv) {
-  return {
-    type: 'string',
-    describe: 'report.toml written by the lifecycle',
-    default: env.CNB_REPORT_PATH || '/layers/report.toml',
-    defaultDescription: env.CNB_REPORT_PATH ? '$CNB_REPORT_PATH' : '$CNB_REPORT_PATH, else /layers/report.toml',
-    requiresArg: true,
-  } as const satisfies OptionSpec;
-}
+const report = {
+  type: 'string',
+  describe: 'report.toml written by the lifecycle',
+  default: '/layers/report.toml',
+  env: 'CNB_REPORT_PATH',
+} as const satisfies OptionSpec;
 
-export function resultsOptions(env: NodeJS.ProcessEnv) {
-  return {
-    report: reportOption(env),
-    'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files', requiresArg: true },
-    'oci-layout': { type: 'string', describe: 'also write an OCI image layout (oci-layout, index.json, blobs/) here', requiresArg: true },
-    'media-type': { type: 'string', choices: Object.keys(MANIFEST_MEDIA_TYPES), default: 'oci', describe: 'manifest media type for the layout descriptor', requiresArg: true },
-    'termination-message': {
-      type: 'string',
-      describe: "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
-      requiresArg: true,
+const analyzed = {
+  type: 'string',
+  describe: "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
+} as const satisfies OptionSpec;
+
+const quiet = { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' } as const satisfies OptionSpec;
+
+const cluster = {
+  namespace: { type: 'string', alias: 'n', describe: "namespace (default: the context's)" },
+  context: { type: 'string', describe: 'kubeconfig context (default: the current one)' },
+} as const satisfies Record<string, OptionSpec>;
+
+const wait = {
+  wait: { type: 'boolean', default: false, describe: 'watch until the TaskRun succeeds or fails' },
+  timeout: { type: 'string', default: '1h', describe: 'give up waiting after this long (90s, 10m, 1h30m)' },
+  'wait-for-chains': { type: 'boolean', default: false, describe: 'also wait until Tekton Chains has signed it (implies --wait)' },
+  output: { type: 'string', alias: 'o', choices: ['json', 'env', 'text'], default: 'text', describe: 'output format' },
+} as const satisfies Record<string, OptionSpec>;
+
+export const COMMANDS = [
+  {
+    name: 'results',
+    describe: 'Write Tekton results (and an OCI layout) from report.toml',
+    options: {
+      report,
+      'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files' },
+      'oci-layout': { type: 'string', describe: 'also write an OCI image layout (oci-layout, index.json, blobs/) here' },
+      'media-type': { type: 'string', choices: Object.keys(MANIFEST_MEDIA_TYPES), default: 'oci', describe: 'manifest media type for the layout descriptor' },
+      'termination-message': {
+        type: 'string',
+        describe: "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
+      },
+      'tekton-results': { type: 'boolean', default: true, describe: 'write Tekton result files (--no-tekton-results with --termination-message)' },
+      'result-path': {
+        type: 'array',
+        describe: `write result NAME to PATH instead of the results directory (repeatable; NAME one of ${Object.values(RESULT_NAMES).join(', ')})`,
+      },
+      analyzed,
+      verify: { type: 'boolean', default: false, describe: 'check every repository@digest in the registry first; media type and size come from it' },
+      'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
+      'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request (with --verify)' },
+      'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
+      quiet,
     },
-    'tekton-results': { type: 'boolean', default: true, describe: 'write Tekton result files (--no-tekton-results with --termination-message)' },
-    'result-path': {
-      type: 'array',
-      describe: 'write result NAME to PATH instead of the results directory (repeatable; e.g. for $(step.results.NAME.path))',
-      requiresArg: true,
+    examples: [
+      ['$0 results', 'in a Tekton step: /layers/report.toml → /tekton/results'],
+      ['$0 results --report out/report.toml --results-dir out/results --oci-layout out/layout', 'anywhere else'],
+    ],
+  },
+  {
+    name: 'show',
+    describe: 'Print the validated report',
+    options: {
+      report,
+      analyzed: { ...analyzed, describe: 'analyzed.toml (default: beside the report, when there)' },
+      output: { type: 'string', alias: 'o', choices: SHOW_FORMATS, default: 'json', describe: 'output format' },
     },
-    analyzed: {
-      type: 'string',
-      describe: "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
-      requiresArg: true,
+    examples: [['$0 show --report out/report.toml -o env', 'IMAGE_URL=… lines, safe to eval']],
+  },
+  {
+    name: 'taskrun get',
+    describe: "Print a TaskRun's status and the image it built",
+    positionals: [{ name: 'name', describe: 'TaskRun name' }],
+    options: { ...wait, ...cluster },
+    examples: [
+      ['$0 taskrun get build-x7k2p --wait -o env', 'IMAGE_URL=… IMAGE_DIGEST=… once it succeeded'],
+      ['$0 taskrun get build-x7k2p --wait-for-chains -o json', 'the summary once Chains has signed it'],
+    ],
+  },
+  {
+    name: 'taskrun create',
+    describe: 'Create the TaskRun(s) in a file, as kubectl create -f does, and print their names',
+    options: { filename: { type: 'string', alias: 'f', required: true, describe: 'YAML file with one or more TaskRuns' }, ...wait, ...cluster },
+    examples: [['$0 taskrun create -f taskrun.yaml --wait -o env', 'create, wait, print the image']],
+  },
+  {
+    name: 'pod get',
+    describe: 'Print the report a container wrote with results --termination-message',
+    positionals: [{ name: 'name', describe: 'pod name' }],
+    options: {
+      container: { type: 'string', alias: 'c', describe: 'container (default: the one with a termination message)' },
+      output: { type: 'string', alias: 'o', choices: ['json', 'env'], default: 'json', describe: 'output format' },
+      ...cluster,
     },
-    verify: { type: 'boolean', default: false, describe: 'check every repository@digest in the registry first; media type and size come from it' },
-    'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
-    'verify-timeout': { type: 'string', default: '10s', requiresArg: true, describe: 'per registry request (with --verify)' },
-    'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
-    quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' },
-  } as const satisfies Record<string, OptionSpec>;
-}
+    examples: [['$0 pod get build-pod -c export -o env', 'IMAGE_URL=… lines']],
+  },
+] as const satisfies readonly CommandSpec[];
 
-export interface ResultsOptions {
-  readonly report: string;
-  readonly resultsDir: string;
-  readonly ociLayout: string | undefined;
-  readonly mediaType: ManifestFormat;
-  readonly resultPaths: Readonly<Record<string, string>>;
-  readonly terminationMessage: string | undefined;
-  readonly analyzed: string | undefined;
-  readonly verify: boolean;
-  readonly insecureRegistries: readonly string[];
-  readonly verifyTimeout: string;
-  readonly tektonResults: boolean;
-  readonly allowDaemon: boolean;
-  readonly quiet: boolean;
-}
+export type CommandName = (typeof COMMANDS)[number]['name'];
 
-/** Parsed argv (dashed keys) → the typed options of `results`. Both parse paths use this. */
-export function toResultsOptions(argv: Record<string, unknown>): ResultsOptions {
-  return {
-    report: last(argv.report) as string,
-    resultsDir: last(argv['results-dir']) as string,
-    ociLayout: last(argv['oci-layout']) as string | undefined,
-    mediaType: last(argv['media-type']) as ManifestFormat,
-    resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
-    terminationMessage: last(argv['termination-message']) as string | undefined,
-    analyzed: last(argv.analyzed) as string | undefined,
-    verify: last(argv.verify) as boolean,
-    insecureRegistries: String(last(argv['insecure-registry']) ?? '').split(',').map((r) => r.trim()).filter(Boolean),
-    verifyTimeout: last(argv['verify-timeout']) as string,
-    tektonResults: last(argv['tekton-results']) as boolean,
-    allowDaemon: last(argv['allow-daemon']) as boolean,
-    quiet: last(argv.quiet) as boolean,
-  };
-}
-
-/** A single-valued option given more than once: the last one wins, as in most CLIs. */
-function last(value: unknown): unknown {
-  return Array.isArray(value) ? value.at(-1) : value;
-}
-
-function resultPaths(pairs: readonly string[]): Record<string, string> {
-  const paths: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    const name = pair.slice(0, eq);
-    if (eq < 1 || eq === pair.length - 1 || !(Object.values(RESULT_NAMES) as string[]).includes(name)) {
-      throw new CnbReportError('USAGE', `--result-path ${quote(pair)}: expected NAME=PATH with NAME one of ${Object.values(RESULT_NAMES).join(', ')}`);
-    }
-    paths[name] = pair.slice(eq + 1);
-  }
-  return paths;
-}
+/** Groups of commands (`taskrun`, `pod`) and what to say when the second word is missing. */
+export const GROUPS: Readonly<Record<string, string>> = {
+  taskrun: 'Read, wait for and create TaskRuns in a cluster',
+  pod: "Read the report from a pod's termination message",
+};

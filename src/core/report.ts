@@ -11,7 +11,6 @@
 // only [image] is read, so a `digest` key inside BOM metadata can never leak into a result.
 
 import { CnbReportError, quote } from './errors.ts';
-import { parseToml } from './toml.ts';
 import { SHA256_DIGEST, parseTagReference, type Reference } from './reference.ts';
 
 export interface Report {
@@ -30,12 +29,7 @@ export interface Report {
 const IMAGE_ID = /^(?:sha256:)?(?:[a-f0-9]{64}|[a-f0-9]{12})$/;
 const DECIMAL = /^[0-9]{1,16}$/;
 
-/** Decode, parse and validate a report. Throws REPORT_INVALID listing every problem. */
-export function parseReport(bytes: Uint8Array, file: string): Report {
-  return validateReport(parseToml(bytes, file), file);
-}
-
-/** Validate an already parsed report (TOML, or the JSON of a termination message). */
+/** Validate a parsed report (its TOML, or the JSON of a termination message). Throws REPORT_INVALID listing every problem. */
 export function validateReport(doc: Record<string, unknown>, file: string): Report {
   const problems: string[] = [];
   const report = validate(doc, file, (field, text) => problems.push(`${file}: ${field}: ${text}`));

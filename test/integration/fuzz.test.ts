@@ -74,7 +74,7 @@ fuzz('5,000 variants: no crash, all-or-nothing output, grammatical values', asyn
     writeFileSync(report, variant);
     const out = join(dir, 'out');
     const lines: string[] = [];
-    const io = { env: {}, out: () => {}, err: (t: string) => lines.push(t) };
+    const io = { env: {}, progress: false, out: () => {}, err: (t: string) => lines.push(t) };
     const code = await main(['results', '--report', report, '--results-dir', join(out, 'results'), '--oci-layout', join(out, 'layout')], io);
     counts[code] = (counts[code] ?? 0) + 1;
     const context = `variant ${i}: ${JSON.stringify(variant.toString('latin1')).slice(0, 300)}`;

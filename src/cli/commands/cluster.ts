@@ -4,43 +4,33 @@
 import yaml from 'js-yaml';
 import { CnbReportError, quote } from '../../core/errors.ts';
 import { connect, createTaskRun, getPod, getTaskRun, waitForTaskRun, type Cluster } from '../../edge/cluster/client.ts';
-import { readInput } from '../../edge/input.ts';
-import { parseDuration } from '../../core/duration.ts';
+import { readInput, type InputKind } from '../../edge/input.ts';
 import { containerMessage, parseTerminationMessage } from '../../core/termination.ts';
 import { summarize, type TaskRunSummary } from '../../core/taskrun.ts';
 import { formatReport, reportDocument } from '../../core/format.ts';
+import type { PodGetOptions, TaskRunCreateOptions, TaskRunGetOptions, WaitOptions } from '../resolve.ts';
 
 type Doc = Record<string, any>;
+
+const TASKRUN_FILE: InputKind = { what: 'file', unreadable: 'USAGE', invalid: 'USAGE' };
 type Print = (text: string) => void;
 
-export type TaskRunFormat = 'json' | 'env' | 'text';
+type TaskRunFormat = WaitOptions['output'];
 
-export interface Access {
-  readonly namespace?: string;
-  readonly context?: string;
-}
-
-export interface WaitFlags {
-  readonly wait: boolean;
-  readonly timeout: string;
-  readonly waitForChains: boolean;
-  readonly output: TaskRunFormat;
-}
-
-export interface Io {
+interface Io {
   readonly out: Print;
   readonly err: Print;
   readonly progress: boolean;
 }
 
-export async function runTaskRunGet(options: Access & WaitFlags & { name: string }, io: Io): Promise<void> {
-  const deadline = Date.now() + parseDuration(options.timeout);
+export async function runTaskRunGet(options: TaskRunGetOptions, io: Io): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
   const cluster = connect(options);
   await getAndReport(cluster, options.name, options, deadline, io);
 }
 
-export async function runTaskRunCreate(options: Access & WaitFlags & { file: string }, io: Io): Promise<void> {
-  const deadline = Date.now() + parseDuration(options.timeout);
+export async function runTaskRunCreate(options: TaskRunCreateOptions, io: Io): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
   const docs = taskRunsIn(options.file);
   const cluster = connect({ ...options, namespace: namespaceOf(docs, options.file, options.namespace) });
   const names: string[] = [];
@@ -51,7 +41,7 @@ export async function runTaskRunCreate(options: Access & WaitFlags & { file: str
   for (const name of names) await getAndReport(cluster, name, options, deadline, io);
 }
 
-async function getAndReport(cluster: Cluster, name: string, flags: WaitFlags, deadline: number, io: Io): Promise<void> {
+async function getAndReport(cluster: Cluster, name: string, flags: WaitOptions, deadline: number, io: Io): Promise<void> {
   const progress = io.progress ? progressReporter(io.err) : undefined;
   const finished = (doc: Doc) => {
     const { summary } = summarize(doc);
@@ -66,7 +56,7 @@ async function getAndReport(cluster: Cluster, name: string, flags: WaitFlags, de
 }
 
 /** Throw the error that the TaskRun's state calls for; return when it is a usable success. */
-function outcome(summary: TaskRunSummary, imageProblem: string | undefined, flags: WaitFlags): void {
+function outcome(summary: TaskRunSummary, imageProblem: string | undefined, flags: WaitOptions): void {
   const name = `taskrun ${summary.name}`;
   if (summary.status === 'Failed') throw new CnbReportError('TASKRUN_FAILED', `${name} failed: ${summary.reason}: ${summary.message}`);
   if (summary.status !== 'Succeeded') throw new CnbReportError('NO_RESULT', `${name} has not finished (${summary.status}${summary.reason ? `/${summary.reason}` : ''}); use --wait`);
@@ -113,11 +103,11 @@ export function progressLine(doc: Doc): string {
 
 /** The TaskRun documents in a file, checked before anything is created. */
 function taskRunsIn(file: string): Doc[] {
+  const text = readInput(file, TASKRUN_FILE).toString('utf8');
   let docs: unknown[];
   try {
-    docs = yaml.loadAll(readInput(file, 'file').toString('utf8')).filter((d) => d != null);
+    docs = yaml.loadAll(text).filter((d) => d != null);
   } catch (err) {
-    if ((err as CnbReportError).code === 'REPORT_UNREADABLE') throw new CnbReportError('USAGE', (err as Error).message);
     throw new CnbReportError('USAGE', `${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (docs.length === 0) throw new CnbReportError('USAGE', `${file}: no documents`);
@@ -139,7 +129,7 @@ function namespaceOf(docs: Doc[], file: string, flag: string | undefined): strin
   return namespaces[0];
 }
 
-export async function runPodGet(options: Access & { name: string; container?: string; output: 'json' | 'env' }, io: Io): Promise<void> {
+export async function runPodGet(options: PodGetOptions, io: Io): Promise<void> {
   const cluster = connect(options);
   const pod = await getPod(cluster, options.name);
   const { container, message } = containerMessage(pod, options.container);

@@ -4,15 +4,13 @@
 
 import { join } from 'node:path';
 import { runImageMaterial } from '../../core/analyzed.ts';
-import { dockerConfigPath, loadCredentials } from '../../edge/registry/credentials.ts';
-import { parseDuration } from '../../core/duration.ts';
 import { CnbReportError } from '../../core/errors.ts';
 import { writeAtomically, type Output } from '../../edge/files.ts';
 import { loadReport, loadRunImage } from '../../edge/input.ts';
 import { renderLayout } from '../../core/layout.ts';
-import type { ResultsOptions } from '../options.ts';
+import type { ResultsOptions } from '../resolve.ts';
 import { distinctRepositories } from '../../core/reference.ts';
-import { verifyManifest, type Served } from '../../edge/registry/verify.ts';
+import type { Served } from '../../edge/registry/verify.ts';
 import type { Report } from '../../core/report.ts';
 import { checkBudget, renderResults } from '../../core/results.ts';
 import { renderTerminationMessage } from '../../core/termination.ts';
@@ -26,8 +24,8 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
   if (!options.tektonResults && options.terminationMessage === undefined) {
     throw new CnbReportError('USAGE', '--no-tekton-results leaves nothing to write: add --termination-message PATH');
   }
-  const report = loadReport(options.report);
-  const runImage = loadRunImage(options.report, options.analyzed, io.err);
+  const report = await loadReport(options.report);
+  const runImage = await loadRunImage(options.analyzed, io.err);
   const material = runImage && runImageMaterial(runImage);
   const results = options.tektonResults ? renderResults(report, { allowDaemon: options.allowDaemon, ...(material && { runImage: material }) }) : [];
   checkBudget(results);
@@ -62,8 +60,10 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
 /** HEAD repository@digest in each distinct repository; all must serve the same manifest. */
 async function verifyRepositories(report: Report, options: ResultsOptions): Promise<Served> {
   if (report.digest === undefined) throw new CnbReportError('NO_DIGEST', `${report.file}: --verify needs a registry digest`);
-  const credentials = loadCredentials(dockerConfigPath());
-  const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: parseDuration(options.verifyTimeout) };
+  // The registry client is loaded only for --verify: most builds do not ask for it.
+  const [{ loadCredentials }, { verifyManifest }] = await Promise.all([import('../../edge/registry/credentials.ts'), import('../../edge/registry/verify.ts')]);
+  const credentials = loadCredentials(options.dockerConfig);
+  const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: options.verifyTimeoutMs };
   let first: Served | undefined;
   for (const ref of distinctRepositories(report.references)) {
     const served = await verifyManifest(ref.registry, ref.repository, report.digest, verify);

@@ -1,10 +1,11 @@
 // `cnb-report show`: the validated report, for pack users (--report-output-dir) and scripts.
 
-import { formatReport, type ShowFormat } from '../../core/format.ts';
+import { formatReport } from '../../core/format.ts';
 import { loadReport, loadRunImage } from '../../edge/input.ts';
+import type { ShowOptions } from '../resolve.ts';
 
-export function runShow(options: { report: string; analyzed?: string | undefined; output: ShowFormat }, io: { out: (t: string) => void; err: (t: string) => void }): void {
-  const report = loadReport(options.report);
-  const runImage = loadRunImage(options.report, options.analyzed, io.err);
+export async function runShow(options: ShowOptions, io: { out: (t: string) => void; err: (t: string) => void }): Promise<void> {
+  const report = await loadReport(options.report);
+  const runImage = await loadRunImage(options.analyzed, io.err);
   io.out(formatReport(report, options.output, runImage));
 }

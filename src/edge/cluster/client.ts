@@ -8,10 +8,13 @@
 // request options with node:http(s) instead of its generated API clients: those bring every
 // Kubernetes model into the bundle and cost a third of `taskrun get`'s start-up.
 
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { dirname } from 'node:path';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 import { CnbReportError, isCnbReportError } from '../../core/errors.ts';
+import { readInput, type InputKind } from '../input.ts';
 
 type Doc = Record<string, any>;
 export type TektonVersion = 'v1' | 'v1beta1';
@@ -22,25 +25,44 @@ export interface Cluster {
   readonly kc: KubeConfig;
 }
 
-/** $KUBECONFIG, ~/.kube/config or the in-cluster service account; --context and -n on top. */
-export function connect(options: { context?: string; namespace?: string } = {}): Cluster {
+export interface Access {
+  readonly namespace: string | undefined;
+  readonly context: string | undefined;
+  /** Kubeconfig files, merged in order (the first one's current context wins); missing ones are skipped, as kubectl does. */
+  readonly kubeconfig: readonly string[];
+}
+
+const KUBECONFIG: InputKind = { what: 'kubeconfig', unreadable: 'CLUSTER_ERROR', invalid: 'CLUSTER_ERROR' };
+// Where Kubernetes mounts a pod's service account token (client-node's loadFromCluster reads it).
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/** The kubeconfig files, or else the in-cluster service account; --context and -n on top. */
+export function connect(access: Access): Cluster {
   const kc = new KubeConfig();
+  const files = access.kubeconfig.filter((file) => existsSync(file));
   try {
-    kc.loadFromDefault();
-    if (options.context !== undefined) {
-      if (!kc.getContextObject(options.context)) throw new Error(`no context ${options.context} in the kubeconfig`);
-      kc.setCurrentContext(options.context);
+    if (files.length) files.forEach((file, i) => (i === 0 ? loadFile(kc, file) : kc.mergeConfig(loadFile(new KubeConfig(), file), false)));
+    else if (existsSync(SERVICE_ACCOUNT_TOKEN)) kc.loadFromCluster();
+    else throw new CnbReportError('CLUSTER_ERROR', 'no cluster configured: set $KUBECONFIG, write ~/.kube/config, or run in a pod with a service account');
+    if (access.context !== undefined) {
+      if (!kc.getContextObject(access.context)) throw new Error(`no context ${access.context} in the kubeconfig`);
+      kc.setCurrentContext(access.context);
     }
   } catch (cause) {
+    if (isCnbReportError(cause)) throw cause;
     throw new CnbReportError('CLUSTER_ERROR', `cannot load the kubeconfig: ${(cause as Error).message}`, { cause });
   }
   const server = kc.getCurrentCluster()?.server;
-  // With nothing to load, client-node falls back to http://localhost:8080; kubectl says so instead.
-  if (!server || (server === 'http://localhost:8080' && !process.env.KUBECONFIG)) {
-    throw new CnbReportError('CLUSTER_ERROR', 'no cluster configured: set $KUBECONFIG, write ~/.kube/config, or run in a pod with a service account');
-  }
-  const namespace = options.namespace ?? kc.getContextObject(kc.currentContext)?.namespace ?? 'default';
+  if (!server) throw new CnbReportError('CLUSTER_ERROR', `the kubeconfig's current context names no cluster server`);
+  const namespace = access.namespace ?? kc.getContextObject(kc.currentContext)?.namespace ?? 'default';
   return { namespace, server, kc };
+}
+
+/** As client-node's loadFromFile, but only a regular, size-capped file: KUBECONFIG=/dev/zero must not hang. */
+function loadFile(kc: KubeConfig, file: string): KubeConfig {
+  kc.loadFromString(readInput(file, KUBECONFIG).toString('utf8'));
+  kc.makePathsAbsolute(dirname(file));
+  return kc;
 }
 
 /** One API request with the kubeconfig's credentials; an HTTP error status is thrown as { code, body }. */

@@ -3,10 +3,8 @@
 // `username`/`password`. Keys are matched by host, as docker and go-containerregistry do:
 // "registry.example.com", "https://registry.example.com/v1/" and "http://…" name the same one.
 
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { CnbReportError } from '../../core/errors.ts';
-import { readInput } from '../input.ts';
+import { readInput, type InputKind } from '../input.ts';
 
 export interface Credentials {
   readonly username: string;
@@ -15,24 +13,23 @@ export interface Credentials {
 
 type Auths = Record<string, { auth?: string; username?: string; password?: string }>;
 
-export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.DOCKER_CONFIG || join(homedir(), '.docker'), 'config.json');
-}
+const DOCKER_CONFIG: InputKind = { what: 'docker config', unreadable: 'CONFIG_INVALID', invalid: 'CONFIG_INVALID' };
 
 /** The credentials for each registry host in a config.json; none when the file does not exist. */
 export function loadCredentials(path: string): Map<string, Credentials> {
   let text: string;
   try {
-    text = readInput(path, 'docker config').toString('utf8');
+    text = readInput(path, DOCKER_CONFIG).toString('utf8');
   } catch (err) {
+    // No config.json means anonymous access, as for docker and crane.
     if ((err as { cause?: { code?: string } }).cause?.code === 'ENOENT') return new Map();
-    throw new CnbReportError('REGISTRY_DENIED', (err as Error).message);
+    throw err;
   }
   let auths: Auths;
   try {
     auths = (JSON.parse(text) as { auths?: Auths }).auths ?? {};
   } catch {
-    throw new CnbReportError('REGISTRY_DENIED', `${path}: not valid JSON`);
+    throw new CnbReportError('CONFIG_INVALID', `${path}: not valid JSON`);
   }
   const credentials = new Map<string, Credentials>();
   for (const [key, entry] of Object.entries(auths)) {
@@ -41,7 +38,7 @@ export function loadCredentials(path: string): Map<string, Credentials> {
     else if (typeof entry?.auth === 'string' && entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) throw new CnbReportError('REGISTRY_DENIED', `${path}: auths[${JSON.stringify(key)}].auth is not base64 of user:password`);
+      if (colon < 0) throw new CnbReportError('CONFIG_INVALID', `${path}: auths[${JSON.stringify(key)}].auth is not base64 of user:password`);
       credentials.set(host, { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) });
     }
   }

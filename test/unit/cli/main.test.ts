@@ -1,96 +1,52 @@
-// The `results` fast path (yargs-parser) and full yargs must read argv identically: for every
-// vector here, either the fast path declines, or both produce the same options.
+// main() in-process: every outcome becomes stderr lines and an exit code in one place; help,
+// version and completion come from yargs configured by the same table the parser reads.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { buildParser, handlers } from '../../../src/cli/yargs.ts';
-import { fastResults, main } from '../../../src/cli/main.ts';
+import { main } from '../../../src/cli/main.ts';
 import type { Io } from '../../../src/cli/io.ts';
-import type { ResultsOptions } from '../../../src/cli/options.ts';
+import { COMMANDS } from '../../../src/cli/options.ts';
 
-const env = { CNB_REPORT_PATH: '/env/report.toml' };
-const quietIo = (lines: string[] = []): Io => ({ env, out: (t) => lines.push(t), err: (t) => lines.push(t) });
+function run(argv: string[], env: Record<string, string> = { CNB_REPORT_PATH: '/env/report.toml' }) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { env, out: (t) => out.push(t), err: (t) => err.push(t), progress: false };
+  return main(argv, io).then((code) => ({ code, out: out.join('\n'), err }));
+}
 
-async function viaYargs(argv: string[]): Promise<ResultsOptions | Error> {
-  let seen: ResultsOptions | undefined;
-  try {
-    await buildParser(quietIo(), { ...handlers, results: async (o) => void (seen = o) }).parseAsync(argv);
-  } catch (err) {
-    return err as Error;
+const m = suite('main');
+m('usage errors exit 2 with one line, for every command', async () => {
+  for (const argv of [['results', '--bogus'], ['show', '-o'], ['taskrun', 'get'], ['pod', 'get', 'p', '--container'], ['results', '--verify=yes']]) {
+    const r = await run(argv);
+    assert.is(r.code, 2, argv.join(' '));
+    assert.is(r.err.length, 1);
+    assert.match(r.err[0]!, /^cnb-report: .*\(see cnb-report .*--help\)$/);
   }
-  return seen ?? new Error('no handler ran');
-}
-
-const same = suite('fast path ≡ yargs');
-const VECTORS: string[][] = [
-  ['results'],
-  ['results', '--report', 'a.toml'],
-  ['results', '--report=a.toml', '--results-dir', 'out', '--oci-layout', 'lay', '--media-type', 'docker'],
-  ['results', '-q', '--allow-daemon'],
-  ['results', '--quiet=false', '--no-allow-daemon'],
-  ['results', '--report', 'a', '--report', 'b'],
-  ['results', '--debug', '--report', '123'],
-  ['results', '--results-dir', './r s'],
-  ['results', '--result-path', 'IMAGE_URL=/a/u', '--result-path=IMAGE_DIGEST=/b/d', '-q'],
-  ['results', '--result-path', 'IMAGES=x=y'],
-  ['results', '--media-type', 'oci', '--media-type', 'docker', '-q', '-q'],
-];
-for (const argv of VECTORS) {
-  same(argv.join(' '), async () => {
-    const fast = fastResults(argv, env);
-    assert.ok(fast, 'the fast path takes it');
-    assert.equal(fast, await viaYargs(argv));
-    if (argv.includes('--result-path')) assert.is(Object.keys(fast!.resultPaths).length, argv.filter((a) => a.startsWith('--result-path')).length);
-  });
-}
-const DECLINED: string[][] = [
-  ['results', '--help'],
-  ['results', '-h'],
-  ['results', '--version'],
-  ['results', '--bogus'],
-  ['results', 'extra'],
-  ['results', '--report'],
-  ['results', '--report', '--quiet'],
-  ['results', '--', '--report', 'x'],
-  ['results', '--media-type', 'tar'],
-  ['results', '--reportt', 'x'],
-  ['show'],
-  [],
-];
-for (const argv of DECLINED) {
-  same(`declines: ${argv.join(' ') || '(nothing)'}`, () => {
-    assert.is(fastResults(argv, env), undefined);
-  });
-}
-
-same('a bad --result-path is the same usage error on both paths', async () => {
-  const argv = ['results', '--result-path', 'NOPE=/x'];
-  const fromYargs = await viaYargs(argv);
-  assert.instance(fromYargs, Error);
-  assert.throws(() => fastResults(argv, env), (e: Error) => e.message === (fromYargs as Error).message && /expected NAME=PATH with NAME one of IMAGE_URL/.test(e.message));
 });
-same.run();
-
-const errors = suite('main: errors become exit codes');
-errors('usage errors exit 2 with one line', async () => {
-  const lines: string[] = [];
-  assert.is(await main(['results', '--bogus'], quietIo(lines)), 2);
-  assert.equal(lines, ['cnb-report: Unknown argument: bogus (see cnb-report --help)']);
+m('a missing report exits 3 and says why it may be missing; the default comes from $CNB_REPORT_PATH', async () => {
+  const r = await run(['show']);
+  assert.is(r.code, 3);
+  assert.equal(r.err, ['cnb-report: cannot read report /env/report.toml: no such file or directory (ENOENT) (the lifecycle writes report.toml only after a successful export)']);
 });
-errors('no command is a usage error', async () => {
-  const lines: string[] = [];
-  assert.is(await main([], quietIo(lines)), 2);
-  assert.match(lines.at(-1)!, /Name a command/);
+m('--version prints the version alone', async () => {
+  const r = await run(['--version']);
+  assert.equal([r.code, r.out], [0, '0.0.0-dev']);
 });
-errors('a missing report exits 3 and says why it may be missing', async () => {
-  const lines: string[] = [];
-  assert.is(await main(['results', '--report', '/nonexistent/report.toml'], quietIo(lines)), 3);
-  assert.equal(lines, [
-    'cnb-report: cannot read report /nonexistent/report.toml: no such file or directory (ENOENT) (the lifecycle writes report.toml only after a successful export)',
-  ]);
+m('--help lists every command; a command\'s --help lists every option of the table, with examples', async () => {
+  const top = await run(['--help']);
+  assert.is(top.code, 0);
+  for (const word of ['results', 'show', 'taskrun', 'pod', 'completion']) assert.match(top.out, new RegExp(`cnb-report ${word}`));
+  for (const command of COMMANDS) {
+    const r = await run([...command.name.split(' '), '--help']);
+    assert.is(r.code, 0, command.name);
+    for (const name of Object.keys(command.options)) assert.match(r.out, new RegExp(`--${name}\\b`), `${command.name} --${name}`);
+    assert.match(r.out, /Examples:/);
+  }
+  assert.match((await run(['results', '--help'])).out, /\[default: "\/layers\/report\.toml"\]|\$CNB_REPORT_PATH/);
 });
-errors('the default report path comes from $CNB_REPORT_PATH', async () => {
-  const lines: string[] = [];
-  assert.is(await main(['show'], quietIo(lines)), 3);
-  assert.match(lines[0]!, /\/env\/report\.toml/);
+m('completion: the script, and the commands', async () => {
+  const script = await run(['completion']);
+  assert.is(script.code, 0);
+  assert.match(script.out, /complete -o bashdefault|compdef/);
+  assert.equal((await run(['--get-yargs-completions', ''])).out.split('\n'), ['completion', 'results', 'show', 'taskrun', 'pod']);
 });
-errors.run();
+m.run();

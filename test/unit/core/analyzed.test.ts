@@ -2,7 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { CnbReportError } from '../../../src/core/errors.ts';
-import { parseAnalyzed, runImageMaterial } from '../../../src/core/analyzed.ts';
+import { validateAnalyzed, runImageMaterial } from '../../../src/core/analyzed.ts';
+import { parseToml } from '../../../src/core/toml.ts';
+
+const parseAnalyzed = (bytes: Uint8Array, file: string) => validateAnalyzed(parseToml(bytes, file, 'ANALYZED_INVALID'), file);
 import { fixture } from '../../support/helpers.ts';
 
 const D = 'sha256:2b2bd4bf27a5a8e1b9d0b8e4c8f3ff2d39f5b0f1a7c1e0a6f3b9d8c7e6f5a4b3';

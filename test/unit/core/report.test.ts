@@ -3,11 +3,14 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CnbReportError } from '../../../src/core/errors.ts';
-import { parseReport, type Report } from '../../../src/core/report.ts';
+import { parseToml } from '../../../src/core/toml.ts';
+import { validateReport, type Report } from '../../../src/core/report.ts';
 import { DIGEST, REPORTS, largeReport, reportToml, tomlFiles } from '../../support/helpers.ts';
 
+const parse_ = (bytes: Uint8Array, file: string) => validateReport(parseToml(bytes, file), file);
+
 function parse(text: string | Uint8Array, file = 'report.toml'): Report {
-  return parseReport(typeof text === 'string' ? Buffer.from(text) : text, file);
+  return parse_(typeof text === 'string' ? Buffer.from(text) : text, file);
 }
 
 function problems(text: string | Uint8Array): string[] {

@@ -1,11 +1,14 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CnbReportError } from '../../../src/core/errors.ts';
-import { parseReport } from '../../../src/core/report.ts';
+import { parseToml } from '../../../src/core/toml.ts';
+import { validateReport } from '../../../src/core/report.ts';
 import { checkBudget, otherRepositories, renderResults, terminationMessageSize, TERMINATION_MESSAGE_LIMIT } from '../../../src/core/results.ts';
 import { DIGEST, reportToml } from '../../support/helpers.ts';
 
-const report = (image: Record<string, unknown>) => parseReport(Buffer.from(reportToml(image)), 'report.toml');
+const parse_ = (bytes: Uint8Array, file: string) => validateReport(parseToml(bytes, file), file);
+
+const report = (image: Record<string, unknown>) => parse_(Buffer.from(reportToml(image)), 'report.toml');
 const values = (image: Record<string, unknown>) => Object.fromEntries(renderResults(report(image)).map((r) => [r.name, r.value]));
 
 const render = suite('renderResults');
