@@ -22,7 +22,7 @@ LABEL org.opencontainers.image.title="cnb-report" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.licenses="Apache-2.0"
-COPY --from=build /src/dist/cnb-report.cjs /src/dist/help.js /src/dist/cluster.js /app/
+COPY --from=build /src/dist/ /app/
 USER 65532:65532
 WORKDIR /
 ENTRYPOINT ["/nodejs/bin/node", "/app/cnb-report.cjs"]

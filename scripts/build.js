@@ -30,12 +30,24 @@ const results = await Promise.all([
     entryPoints: { 'cnb-report': 'src/cli/bin.ts' },
     outExtension: { '.js': '.cjs' },
     outdir: 'dist',
-    plugins: [external('./help.ts', './help.js'), external('./commands/cluster.ts', './cluster.js')],
+    plugins: [
+      external('./help.ts', './help.js'),
+      external('./commands/cluster.ts', './cluster.js'),
+      external('../core/toml.ts', './toml.js'),
+      external('../../edge/registry/verify.ts', './verify.js'),
+      external('../../edge/registry/credentials.ts', './credentials.js'),
+    ],
   }),
   build({
     ...common,
     format: 'esm',
-    entryPoints: { help: 'src/cli/help.ts', cluster: 'src/cli/commands/cluster.ts' },
+    entryPoints: {
+      help: 'src/cli/help.ts',
+      cluster: 'src/cli/commands/cluster.ts',
+      toml: 'src/core/toml.ts',
+      verify: 'src/edge/registry/verify.ts',
+      credentials: 'src/edge/registry/credentials.ts',
+    },
     outdir: 'dist',
     plugins: [sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
     // Some CommonJS dependencies call require(); give the ESM bundle one.

@@ -6,7 +6,6 @@
 // when the call returns, so nothing is lost when the process exits right after.
 
 import { writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { CnbReportError, systemReason } from '../core/errors.ts';
 
 export interface Io {
@@ -21,8 +20,10 @@ export const processIo: Io = {
   env: process.env,
   out: (text) => writeLine(1, text),
   err: (text) => writeLine(2, text),
+  // A getter: looking at stderr loads node:tty and the stream modules, which only the cluster
+  // commands (which print progress) should pay for.
   get progress() {
-    return isatty(2);
+    return Boolean(process.stderr.isTTY);
   },
 };
 

