@@ -1,59 +1,50 @@
-// Bundle the CLI into dist/ with esbuild:
-//   dist/cnb-report.cjs  the entry: argv, `results`, `show`, and the core; the full TOML parser
-//                        and the registry client are inside but evaluated only when needed;
-//   dist/help.js         yargs, for --help and completion, import()ed only for those;
-//   dist/cluster.js      the cluster commands and @kubernetes/client-node, import()ed on use.
-// The entry is CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and
-// require('node:fs') does not touch the lazy getters (streams, fs/promises, watchers…) that an
-// ESM import of a builtin evaluates. The sources stay ES modules; the few small modules more than
-// one bundle needs are simply in each.
+// Bundle the CLI into dist/ with esbuild, as CommonJS files:
+//   cnb-report.cjs   the entry: argv, `results`, `show` and the core;
+//   and chunks that the entry loads only when a command needs them (an `import()` in the source
+//   becomes a `require()` of the chunk's file):
+//   help.cjs         yargs, for --help and completion;
+//   cluster.cjs      the cluster commands and @kubernetes/client-node;
+//   toml.cjs         @iarna/toml, for TOML the lifecycle's plain-TOML reader declines;
+//   verify.cjs, credentials.cjs   the registry client, for --verify.
+// CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and require('node:fs')
+// does not touch the lazy getters (streams, fs/promises, watchers…) that an ESM import of a
+// builtin evaluates. The sources stay ES modules; the small modules more than one file needs
+// are simply in each.
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+
+const ENTRY = { 'cnb-report': 'src/cli/bin.ts' };
+const CHUNKS = {
+  help: 'src/cli/help.ts',
+  cluster: 'src/cli/commands/cluster.ts',
+  toml: 'src/core/toml.ts',
+  verify: 'src/edge/registry/verify.ts',
+  credentials: 'src/edge/registry/credentials.ts',
+};
 
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
+  format: 'cjs',
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
   minify: !process.env.NOMINIFY,
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  define: { __CNB_REPORT_VERSION__: JSON.stringify(version) },
+  // import() of a chunk becomes require(): no ESM loader, ever.
+  supported: { 'dynamic-import': false },
+  // Some ES module dependencies call createRequire(import.meta.url), which CommonJS lacks.
+  define: { __CNB_REPORT_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
+  banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [chunks(), sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
 };
-const results = await Promise.all([
-  build({
-    ...common,
-    format: 'cjs',
-    entryPoints: { 'cnb-report': 'src/cli/bin.ts' },
-    outExtension: { '.js': '.cjs' },
-    outdir: 'dist',
-    plugins: [
-      external('./help.ts', './help.js'),
-      external('./commands/cluster.ts', './cluster.js'),
-      external('../core/toml.ts', './toml.js'),
-      external('../../edge/registry/verify.ts', './verify.js'),
-      external('../../edge/registry/credentials.ts', './credentials.js'),
-    ],
-  }),
-  build({
-    ...common,
-    format: 'esm',
-    entryPoints: {
-      help: 'src/cli/help.ts',
-      cluster: 'src/cli/commands/cluster.ts',
-      toml: 'src/core/toml.ts',
-      verify: 'src/edge/registry/verify.ts',
-      credentials: 'src/edge/registry/credentials.ts',
-    },
-    outdir: 'dist',
-    plugins: [sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
-    // Some CommonJS dependencies call require(); give the ESM bundle one.
-    banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
-  }),
-]);
+const results = await Promise.all([build({ ...common, entryPoints: ENTRY }), build({ ...common, entryPoints: CHUNKS })]);
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   for (const r of results) console.log(await analyzeMetafile(r.metafile));
@@ -80,12 +71,16 @@ function sideEffectFree(filter) {
   };
 }
 
-/** Leave `import(from)` to be resolved at run time as `to`, a sibling file in dist/. */
-function external(from, to) {
+/** An import of a chunk's source from another file stays an import of the chunk's file in dist/. */
+function chunks() {
+  const files = new Map(Object.entries(CHUNKS).map(([name, source]) => [resolve(source), `./${name}.cjs`]));
   return {
-    name: `external ${from}`,
+    name: 'chunks',
     setup(b) {
-      b.onResolve({ filter: new RegExp(`^${from.replace(/\./g, '\\.')}$`) }, () => ({ path: to, external: true }));
+      b.onResolve({ filter: /^\./ }, (args) => {
+        const target = files.get(resolve(args.resolveDir, args.path));
+        return target && args.kind === 'dynamic-import' ? { path: target, external: true } : undefined;
+      });
     },
   };
 }
