@@ -2,6 +2,7 @@
 // and validation; the `results` fast path (src/main.ts) reads the same table with yargs-parser,
 // so the two can never disagree about a name, alias, type or default.
 
+import { RESULTS_FROM, type PodOptions, type ResultsFrom } from './budget.ts';
 import { CnbReportError, quote } from './errors.ts';
 import { MANIFEST_MEDIA_TYPES, type ManifestFormat } from './mediatype.ts';
 import { RESULT_NAMES } from './results.ts';
@@ -64,6 +65,14 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
     'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
     'verify-timeout': { type: 'string', default: '10s', requiresArg: true, describe: 'per registry request (with --verify)' },
     'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
+    'pod-containers': {
+      type: 'string',
+      default: 'auto',
+      requiresArg: true,
+      describe: "the pod's init containers + steps, for the kubelet's cap of 12288 bytes / containers (auto: counted from /tekton/steps, with prepare and place-scripts)",
+    },
+    'extra-containers': { type: 'string', default: '0', requiresArg: true, describe: 'sidecars and injected containers (a mesh proxy and its init container) the step cannot see' },
+    'results-from': { type: 'string', choices: RESULTS_FROM, default: 'termination-message', requiresArg: true, describe: "Tekton's results-from feature flag; sidecar-logs checks each result against max-result-size instead" },
     quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' },
   } as const satisfies Record<string, OptionSpec>;
 }
@@ -81,6 +90,7 @@ export interface ResultsOptions {
   readonly verifyTimeout: string;
   readonly tektonResults: boolean;
   readonly allowDaemon: boolean;
+  readonly pod: PodOptions;
   readonly quiet: boolean;
 }
 
@@ -99,8 +109,23 @@ export function toResultsOptions(argv: Record<string, unknown>): ResultsOptions 
     verifyTimeout: last(argv['verify-timeout']) as string,
     tektonResults: last(argv['tekton-results']) as boolean,
     allowDaemon: last(argv['allow-daemon']) as boolean,
+    pod: podOptions(argv),
     quiet: last(argv.quiet) as boolean,
   };
+}
+
+function podOptions(argv: Record<string, unknown>): PodOptions {
+  const pod = String(last(argv['pod-containers']) ?? 'auto');
+  return {
+    ...(pod !== 'auto' && { podContainers: count('--pod-containers', pod, 1) }),
+    extraContainers: count('--extra-containers', String(last(argv['extra-containers']) ?? '0'), 0),
+    resultsFrom: (last(argv['results-from']) ?? 'termination-message') as ResultsFrom,
+  };
+}
+
+function count(flag: string, value: string, min: number): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < min) throw new CnbReportError('USAGE', `${flag} ${quote(value)}: expected a whole number from ${min} to 999${flag === '--pod-containers' ? ' or auto' : ''}`);
+  return Number(value);
 }
 
 /** A single-valued option given more than once: the last one wins, as in most CLIs. */

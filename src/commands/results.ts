@@ -2,7 +2,7 @@
 // termination message. Everything is read, validated and (with --verify) checked against the
 // registry before the first byte is written, and the writes are all-or-nothing.
 
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runImageMaterial } from '../analyzed.ts';
 import { dockerConfigPath, loadCredentials } from '../credentials.ts';
 import { parseDuration } from '../duration.ts';
@@ -14,7 +14,9 @@ import type { ResultsOptions } from '../options.ts';
 import { distinctRepositories } from '../reference.ts';
 import { verifyManifest, type Served } from '../registry.ts';
 import type { Report } from '../report.ts';
-import { checkBudget, renderResults } from '../results.ts';
+import { messageBudget } from '../budget.ts';
+import { checkBudget, renderResults, type BudgetCheck, type Result } from '../results.ts';
+import { detectPod, earlierResults } from '../tektonpod.ts';
 import { renderTerminationMessage } from '../termination.ts';
 
 export interface ResultsIo {
@@ -30,7 +32,7 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
   const runImage = loadRunImage(options.report, options.analyzed, io.err);
   const material = runImage && runImageMaterial(runImage);
   const results = options.tektonResults ? renderResults(report, { allowDaemon: options.allowDaemon, ...(material && { runImage: material }) }) : [];
-  checkBudget(results);
+  checkBudget(results, resultBudget(results, options));
   const served = options.verify ? await verifyRepositories(report, options) : undefined;
 
   const outputs: Output[] = results.map((r) => ({ path: options.resultPaths[r.name] ?? join(options.resultsDir, r.name), data: r.value }));
@@ -57,6 +59,16 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
     ...(options.terminationMessage ? [`the termination message to ${options.terminationMessage}`] : []),
   ];
   io.out(`wrote ${wrote.join(' and ')}`);
+}
+
+/** The cap for this step's message, from what the pod shows and what the flags say. */
+function resultBudget(results: readonly Result[], options: ResultsOptions): BudgetCheck {
+  const inResultsDir = (name: string) => !options.resultPaths[name] || dirname(options.resultPaths[name]) === options.resultsDir.replace(/\/+$/, '');
+  return {
+    budget: messageBudget(detectPod(), options.pod),
+    earlier: options.tektonResults ? earlierResults(options.resultsDir, results.map((r) => r.name)) : [],
+    isStepResult: (name) => !inResultsDir(name),
+  };
 }
 
 /** HEAD repository@digest in each distinct repository; all must serve the same manifest. */
