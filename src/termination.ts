@@ -9,11 +9,12 @@ import { reportDocument, validateReport, type Report } from './report.ts';
 /** Kubernetes' limit on a container's termination message; Tekton's results share it. */
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
-export function renderTerminationMessage(report: Report, runImage?: RunImage): string {
+/** The message, or RESULTS_TOO_LARGE over `limit` (the kubelet's share for this pod's containers, see src/budget.ts). */
+export function renderTerminationMessage(report: Report, runImage?: RunImage, limit = TERMINATION_MESSAGE_LIMIT, why = ''): string {
   const text = JSON.stringify(reportDocument(report, runImage));
   const size = Buffer.byteLength(text);
-  if (size > TERMINATION_MESSAGE_LIMIT) {
-    throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over Kubernetes' ${TERMINATION_MESSAGE_LIMIT}-byte limit`);
+  if (size > limit) {
+    throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over ${limit === TERMINATION_MESSAGE_LIMIT ? "Kubernetes' " : ''}${limit}-byte limit${why ? `: ${why}` : ''}`);
   }
   return text;
 }

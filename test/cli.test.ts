@@ -105,6 +105,18 @@ behaviour('a termination message over 4096 bytes: exit 6, nothing written', () =
   assert.match(r.stderr, /over Kubernetes' 4096-byte limit/);
   assert.equal(readdirSync(dir), ['report.toml']);
 });
+behaviour("--termination-message takes the kubelet's share too: --pod-containers 4 caps it at 3072 bytes", () => {
+  const dir = tempDir();
+  const tags = Array.from({ length: 60 }, (_, i) => `registry.example.com/team/app:v${i}.0.0-with-a-long-tag`);
+  const report = writeReport(dir, reportToml({ tags, digest: DIGEST }));
+  const args = ['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg')];
+  assert.is(cli([...args, '-q']).status, 0, 'fits 4096');
+  rmSync(join(dir, 'msg'));
+  const r = cli([...args, '--pod-containers', '4']);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
+  assert.match(r.stderr, /over 3072-byte limit: the kubelet keeps 12288 bytes \/ 4 containers/);
+  assert.equal(readdirSync(dir), ['report.toml']);
+});
 behaviour('a symlink at the termination-message path is refused', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'target'), 'keep');

@@ -32,7 +32,8 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
   const runImage = loadRunImage(options.report, options.analyzed, io.err);
   const material = runImage && runImageMaterial(runImage);
   const results = options.tektonResults ? renderResults(report, { allowDaemon: options.allowDaemon, ...(material && { runImage: material }) }) : [];
-  checkBudget(results, resultBudget(results, options));
+  const budget = resultBudget(results, options);
+  checkBudget(results, budget);
   const served = options.verify ? await verifyRepositories(report, options) : undefined;
 
   const outputs: Output[] = results.map((r) => ({ path: options.resultPaths[r.name] ?? join(options.resultsDir, r.name), data: r.value }));
@@ -46,7 +47,8 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
     directories.push(join(options.ociLayout, 'blobs'));
   }
   if (options.terminationMessage !== undefined) {
-    outputs.push({ path: options.terminationMessage, data: renderTerminationMessage(report, runImage), inPlace: true });
+    const { limit, why } = budget.budget!;
+    outputs.push({ path: options.terminationMessage, data: renderTerminationMessage(report, runImage, budget.budget!.scope === 'message' ? limit : undefined, why), inPlace: true });
   }
   writeAtomically(outputs, directories);
 
