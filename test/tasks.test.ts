@@ -257,6 +257,20 @@ catalog('the Task keeps every parameter of catalog buildpacks 0.6', () => {
   }
   assert.equal(TASK.spec.params.find((p: Doc) => p.name === 'ENV_VARS').type, 'array');
 });
+catalog("the report steps' container count is the pod's: the kubelet's cap is taken from the real shape", async () => {
+  const { podContainers } = await import('./pod/harness.ts');
+  for (const { file, doc } of byKind('Task')) {
+    const steps: Doc[] = doc.spec.steps;
+    const report = steps.find((s) => s.name === 'report');
+    if (!report) continue;
+    const params = report.ref ? { ...paramValues(STEP_ACTION.spec.params, Object.fromEntries((report.params ?? []).map((p: Doc) => [p.name, p.value]))) } : paramValues(doc.spec.params);
+    const args: string[] = report.ref ? STEP_ACTION.spec.args : report.args;
+    const flag = substitute(args.find((a) => a.startsWith('--pod-containers='))!, params).split('=')[1];
+    // auto: the steps in /tekton/steps, prepare, and place-scripts (a step without a script cannot see /tekton/scripts).
+    const counted = flag === 'auto' ? steps.length + 2 : Number(flag);
+    assert.is(counted, podContainers(steps).containers, `${file}: --pod-containers=${flag}`);
+  }
+});
 catalog.run();
 
 // --- The wiring runs --------------------------------------------------------------------------

@@ -24,7 +24,8 @@ const task = (name: string) => docs().find((d) => d.kind === 'Task' && d.metadat
 const stepActions = () => docs().filter((d) => d.kind === 'StepAction');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = PODMAN_ENV) {
-  return spawnSync(cmd, args, { encoding: 'utf8', env, cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const { FORCE_COLOR: _colour, ...quiet } = env; // uvu sets it, and Node warns beside NO_COLOR
+  return spawnSync(cmd, args, { encoding: 'utf8', env: quiet, cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
 }
 
 /** A source workspace as a clone leaves it: root-owned, 0755 unless said otherwise. */
