@@ -176,8 +176,13 @@ export function chainsView(results: Record<string, unknown>): ChainsView {
 
 // --- the pod ----------------------------------------------------------------------------------
 
+// A step or a pull that hangs fails the test instead of the whole run (kubelet: activeDeadlineSeconds).
+const STEP_TIMEOUT_MS = 5 * 60 * 1000;
+
 function podman(args: string[]) {
-  return spawnSync('podman', args, { encoding: 'utf8', env: PODMAN_ENV, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('podman', args, { encoding: 'utf8', env: PODMAN_ENV, maxBuffer: 64 * 1024 * 1024, timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  if (r.error) throw new Error(`podman ${args.slice(0, 2).join(' ')}: ${r.error.message}`);
+  return r;
 }
 
 const pulled = new Set<string>();
