@@ -3,7 +3,7 @@
 // Chains type hinting (tektoncd/chains pkg/artifacts/signable.go) reads two things:
 //   - a pair `*IMAGE_URL` + `*IMAGE_DIGEST`, parsed as `url@digest` (a tag in the URL is dropped);
 //   - `IMAGES`, entries split on ',' or newline, each `repository@digest`.
-// Chains >= v0.27 de-duplicates them (tektoncd/chains#1601); older versions sign and attest a
+// Chains >= v0.27 drops repeats among them (tektoncd/chains#1601); older versions sign and attest a
 // repository named in both twice, and every byte of IMAGES counts against the termination
 // message. So IMAGES lists the *other* repositories the image was pushed to, and the union of
 // the pair and IMAGES names every repository exactly once.

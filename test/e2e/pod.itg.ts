@@ -36,11 +36,11 @@ function source(mode = 0o755): string {
   return dir;
 }
 
-function buildpacks(params: Record<string, string | string[]>): TaskRunOutcome {
+function buildpacks(params: Record<string, string | string[]>, workspaces: Record<string, string> = {}): TaskRunOutcome {
   return runTaskRun({
     task: task('buildpacks'),
     params: { INSECURE_REGISTRIES: registry.host, ...params },
-    workspaces: { source: source() },
+    workspaces: { source: source(), ...workspaces },
     network: 'host',
   });
 }
@@ -84,7 +84,8 @@ pod('make release: refuses an image on stand-in bases; with ALLOW_STANDIN=1 push
 
 pod('jammy-like builder (cnb 1001:1000), default params, TAGS in two repositories: Chains gets both, the run image as material', async () => {
   const app = `${registry.host}/team/app`;
-  const outcome = buildpacks({ APP_IMAGE: `${app}:1`, BUILDER_IMAGE: JAMMY, TAGS: [`${app}:latest`, `${registry.host}/mirror/app:1`] });
+  const cache = source(); // root-owned, as a fresh volume
+  const outcome = buildpacks({ APP_IMAGE: `${app}:1`, BUILDER_IMAGE: JAMMY, TAGS: [`${app}:latest`, `${registry.host}/mirror/app:1`] }, { cache });
   assert.ok(outcome.succeeded, explain(outcome));
   assert.equal([outcome.containers, outcome.cap], [5, 2457], 'prepare + place-scripts + 3 steps');
   assert.match(outcome.steps[0]!.stdout, /the volumes go to 1001:1000/);
@@ -106,6 +107,7 @@ pod('jammy-like builder (cnb 1001:1000), default params, TAGS in two repositorie
   const report = outcome.steps[2]!;
   assert.ok(Buffer.byteLength(report.message!) <= 2457 && report.podMessage === report.message, 'the kubelet kept the whole message');
   assert.is(statSync(join(outcome.root, 'volumes/layers-dir/stand-in_buildpack/app/built')).uid, 1001);
+  assert.is(statSync(join(cache, 'committed/stand-in.tar')).uid, 1001, 'the cache workspace was handed to the CNB user');
 });
 
 pod('bionic-like builder (cnb 1000:1000), default params', () => {

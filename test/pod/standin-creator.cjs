@@ -5,7 +5,7 @@
 //  - builds as -uid/-gid, default CNB_USER_ID/CNB_GROUP_ID; switching to another user is only
 //    possible as root (priv/user_linux.go): "failed to exec as user U:G: operation not permitted";
 //  - every -tag must be on <image>'s registry ("writing to multiple registries is unsupported");
-//  - writes into the layers directory, the app directory (as buildpacks do) and $HOME;
+//  - writes into the layers directory, the app directory (as buildpacks do), $HOME and -cache-dir;
 //  - pushes a real (tiny) OCI image to every repository named by <image> and -tag, over plain
 //    HTTP for registries in CNB_INSECURE_REGISTRIES;
 //  - writes <layers>/analyzed.toml and the -report file (default <layers>/report.toml) with the
@@ -185,6 +185,7 @@ async function main() {
   }
   console.log(`*** Images (${digest.slice(7, 19)}):`);
   for (const t of tags) console.log(`      ${t}`);
+  if (flags['cache-dir']) write(path.join(flags['cache-dir'], 'committed', 'stand-in.tar'), `${digest}\n`); // the lifecycle exports its cache last
 
   const corrupt = fs.existsSync(path.join(platform, 'env', 'STANDIN_CORRUPT_REPORT'));
   const reported = corrupt ? digest.slice(0, 20) : digest;
