@@ -38,17 +38,24 @@ image: ## build localhost/cnb-report:dev (+ build/image.oci.tar, build/image.dig
 e2e: $(NODE_MODULES) image ## end-to-end: the image against a real registry on loopback, run as Tekton would
 	node scripts/test.js '\.itg\.ts$$'
 
-REGISTRY ?= ghcr.io/cnb-report
-release: image ## push the image to $(REGISTRY) and pin its digest in tasks/
-	skopeo copy --digestfile build/release.digest oci-archive:build/image.oci.tar docker://$(REGISTRY)/cnb-report:$$(node -p 'require("./package.json").version')
-	node scripts/stamp.js $$(cat build/release.digest)
+# No public image is published yet. `make release REGISTRY=registry.example.com/team` pushes
+# build/image.oci.tar to $(REGISTRY)/cnb-report:<version> and pins that digest in tasks/.
+# ALLOW_STANDIN=1 lets an image built on stand-in bases through (local registries only);
+# RELEASE_TLS_VERIFY=false pushes over plain HTTP; TASKS=dir stamps another copy of tasks/.
+IMAGE_ARCHIVE := build/image.oci.tar
+$(IMAGE_ARCHIVE): Dockerfile package-lock.json $(SOURCES) scripts/image.sh scripts/standin.sh
+	scripts/e2e-deps.sh
+	scripts/image.sh
+
+release: $(IMAGE_ARCHIVE) ## push the image to $(REGISTRY)/cnb-report and pin its digest in tasks/
+	scripts/release.sh
 
 clean: ## remove build output (and the container storage under build/)
 	rm -rf dist build
 
 .PHONY: help build demo test bench image e2e release clean
 
-stamp: ## pin the cnb-report image in tasks/ to build/image.digest (or DIGEST=sha256:…)
-	node scripts/stamp.js $${DIGEST:-$$(cat build/image.digest)}
+stamp: ## pin tasks/ to an image pushed by other means: REGISTRY=… DIGEST=sha256:…
+	node scripts/stamp.js "$${REGISTRY:?set REGISTRY}/cnb-report" "$${DIGEST:?set DIGEST}"
 
 .PHONY: stamp

@@ -23,7 +23,8 @@ fi
 if ! buildah pull --quiet "$(base BUILD_IMAGE)" >/dev/null 2>&1 || ! buildah pull --quiet "$(base RUNTIME_IMAGE)" >/dev/null 2>&1; then
   read -r runtime build < <(scripts/standin.sh)
   echo "make image: the pinned base images cannot be pulled here; building on local stand-ins $build and $runtime" >&2
-  args+=(--build-arg "BUILD_IMAGE=$build" --build-arg "RUNTIME_IMAGE=$runtime" --pull-never)
+  # Marked in the image config, so that `make release` can refuse it (scripts/release.sh).
+  args+=(--build-arg "BUILD_IMAGE=$build" --build-arg "RUNTIME_IMAGE=$runtime" --pull-never --label io.cnb-report.base=stand-in)
 fi
 # The build stage needs the npm registry; nothing else in the build does.
 buildah bud --quiet --timestamp 0 --network host --layers=false ${NO_CACHE:+--no-cache} "${args[@]}" -t "$IMAGE" . >/dev/null

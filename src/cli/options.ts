@@ -2,6 +2,7 @@
 // table (the one parser), src/cli/help.ts configures yargs from it for --help and completion,
 // and src/cli/resolve.ts turns what was read into each command's typed options.
 
+import { RESULTS_FROM } from '../core/budget.ts';
 import { MANIFEST_MEDIA_TYPES } from '../core/oci.ts';
 import { RESULT_NAMES } from '../core/results.ts';
 import { SHOW_FORMATS } from '../core/format.ts';
@@ -82,6 +83,13 @@ export const COMMANDS = [
       'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
       'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request (with --verify)' },
       'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
+      'pod-containers': {
+        type: 'string',
+        default: 'auto',
+        describe: "the pod's init containers + steps, for the kubelet's cap of 12288 bytes / containers (auto: counted from /tekton/steps, with prepare and place-scripts)",
+      },
+      'extra-containers': { type: 'string', default: '0', describe: 'sidecars and injected containers (a mesh proxy and its init container) the step cannot see' },
+      'results-from': { type: 'string', choices: RESULTS_FROM, default: 'termination-message', describe: "Tekton's results-from feature flag; sidecar-logs checks each result against max-result-size instead" },
       quiet,
     },
     examples: [

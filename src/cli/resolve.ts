@@ -5,6 +5,7 @@
 
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import type { PodOptions, ResultsFrom } from '../core/budget.ts';
 import { parseDuration } from '../core/duration.ts';
 import { CnbReportError, quote } from '../core/errors.ts';
 import type { ShowFormat } from '../core/format.ts';
@@ -29,6 +30,7 @@ export interface ResultsOptions {
   readonly dockerConfig: string;
   readonly tektonResults: boolean;
   readonly allowDaemon: boolean;
+  readonly pod: PodOptions;
   readonly quiet: boolean;
 }
 
@@ -115,6 +117,7 @@ export function resolveResults(given: Given, env: Env): ResultsOptions {
     dockerConfig: dockerConfigPath(env),
     tektonResults: given.boolean('tekton-results'),
     allowDaemon: given.boolean('allow-daemon'),
+    pod: podOptions(given),
     quiet: given.boolean('quiet'),
   };
 }
@@ -134,6 +137,23 @@ export function resolveTaskRunCreate(given: Given, env: Env): TaskRunCreateOptio
 
 export function resolvePodGet(given: Given, positionals: readonly string[], env: Env): PodGetOptions {
   return { ...access(given, env), name: positionals[0]!, container: given.string('container', 'optional'), output: given.string('output') as 'json' | 'env' };
+}
+
+/** What a step cannot see of its pod, for the termination-message budget (core/budget.ts). */
+function podOptions(given: Given): PodOptions {
+  const pod = given.string('pod-containers');
+  return {
+    ...(pod !== 'auto' && { podContainers: count('--pod-containers', pod, 1) }),
+    extraContainers: count('--extra-containers', given.string('extra-containers'), 0),
+    resultsFrom: given.string('results-from') as ResultsFrom,
+  };
+}
+
+function count(flag: string, value: string, min: number): number {
+  if (!/^\d{1,3}$/.test(value) || Number(value) < min) {
+    throw new CnbReportError('USAGE', `${flag} ${quote(value)}: expected a whole number from ${min} to 999${flag === '--pod-containers' ? ' or auto' : ''}`);
+  }
+  return Number(value);
 }
 
 function analyzedPath(given: Given, report: string): AnalyzedPath {

@@ -3,12 +3,14 @@
 // Chains type hinting (tektoncd/chains pkg/artifacts/signable.go) reads two things:
 //   - a pair `*IMAGE_URL` + `*IMAGE_DIGEST`, parsed as `url@digest` (a tag in the URL is dropped);
 //   - `IMAGES`, entries split on ',' or newline, each `repository@digest`.
-// It does not de-duplicate them: the same repository in both would be signed and attested twice.
-// So IMAGES lists the *other* repositories the image was pushed to, and the union of the pair
-// and IMAGES names every repository exactly once.
+// Chains >= v0.27 drops repeats among them (tektoncd/chains#1601); older versions sign and attest a
+// repository named in both twice, and every byte of IMAGES counts against the termination
+// message. So IMAGES lists the *other* repositories the image was pushed to, and the union of
+// the pair and IMAGES names every repository exactly once.
 
 import { CnbReportError } from './errors.ts';
 import { distinctRepositories } from './reference.ts';
+import { checkMessage, messageBudget, renderMessage, RESULT_TYPE, stepMessage, type Budget, type MessageEntry } from './budget.ts';
 import type { Report } from './report.ts';
 
 export interface Result {
@@ -65,34 +67,31 @@ export function otherRepositories(report: Report): string[] {
     .map((ref) => `${ref.name}@${report.digest}`);
 }
 
-// Tekton's entrypoint puts every result of a step into the container's termination message as
-// JSON ([{"key":…,"value":…,"type":1},…], tektoncd/pipeline pkg/result and pkg/termination), next to
-// its own StartedAt entry, and fails the TaskRun when that exceeds Kubernetes' 4096-byte limit.
-const TASK_RESULT_TYPE = 1;
-/** Kubernetes' limit on a container's termination message; Tekton's results share it. */
-export const TERMINATION_MESSAGE_LIMIT = 4096;
-// The longest StartedAt entry the entrypoint adds (time format 2006-01-02T15:04:05.000Z07:00).
-const STARTED_AT = { key: 'StartedAt', value: '2006-01-02T15:04:05.000+00:00', type: 3 };
-
-/** The size of the termination message that would carry these results. */
-export function terminationMessageSize(results: readonly Result[]): number {
-  const entries = results.map((r) => ({ key: r.name, value: r.value, type: TASK_RESULT_TYPE }));
-  return Buffer.byteLength(goJson([...entries, STARTED_AT]));
+/** The step's results as termination-message entries: task results, or step results. */
+export function messageEntries(results: readonly Result[], isStepResult: (name: string) => boolean = () => false): MessageEntry[] {
+  return results.map((r) => ({ key: r.name, value: r.value, type: isStepResult(r.name) ? RESULT_TYPE.step : RESULT_TYPE.task }));
 }
 
-/** Fail before anything is written if Tekton would reject the message. */
-export function checkBudget(results: readonly Result[], limit = TERMINATION_MESSAGE_LIMIT): void {
-  const size = terminationMessageSize(results);
-  if (size <= limit) return;
+/** The size of the termination message that would carry these results (and earlier ones). */
+export function terminationMessageSize(results: readonly Result[], earlier: readonly MessageEntry[] = []): number {
+  return Buffer.byteLength(renderMessage(stepMessage([...earlier, ...messageEntries(results)], [])));
+}
+
+export interface BudgetCheck {
+  readonly budget?: Budget;
+  /** Task results that earlier steps left in /tekton/results: the entrypoint repeats them. */
+  readonly earlier?: readonly MessageEntry[];
+  readonly isStepResult?: (name: string) => boolean;
+}
+
+/** Fail before anything is written if Tekton would reject the message or the kubelet cut it. */
+export function checkBudget(results: readonly Result[], check: BudgetCheck = {}): void {
+  const budget = check.budget ?? messageBudget({}, { extraContainers: 0, resultsFrom: 'termination-message' });
+  const earlier = check.earlier ?? [];
+  const ours = messageEntries(results, check.isStepResult);
+  const task = ours.filter((e) => e.type === RESULT_TYPE.task);
   const images = results.find((r) => r.name === RESULT_NAMES.images);
   const count = images?.value ? images.value.split('\n').length : 0;
-  throw new CnbReportError(
-    'RESULTS_TOO_LARGE',
-    `results need a ${size}-byte termination message, over Tekton's ${limit}-byte limit (IMAGES lists ${count} other repositories); push fewer repositories in one build`,
-  );
-}
-
-/** JSON as Go's encoding/json writes it: <, > and & escaped, as are U+2028 and U+2029. */
-function goJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const note = ` (IMAGES lists ${count} other repositories${earlier.length ? `; ${earlier.length} results of earlier steps in the results directory count too: ${earlier.map((e) => e.key).join(', ')}` : ''})`;
+  checkMessage(stepMessage([...earlier, ...task], ours.filter((e) => e.type === RESULT_TYPE.step)), budget, note);
 }

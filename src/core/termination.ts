@@ -6,13 +6,14 @@ import { CnbReportError } from './errors.ts';
 import type { RunImage } from './analyzed.ts';
 import { reportDocument } from './format.ts';
 import { validateReport, type Report } from './report.ts';
-import { TERMINATION_MESSAGE_LIMIT } from './results.ts';
+import { TEKTON_MESSAGE_LIMIT } from './budget.ts';
 
-export function renderTerminationMessage(report: Report, runImage?: RunImage): string {
+/** The message, or RESULTS_TOO_LARGE over `limit` (the kubelet's share for this pod's containers, see budget.ts). */
+export function renderTerminationMessage(report: Report, runImage?: RunImage, limit = TEKTON_MESSAGE_LIMIT, why = ''): string {
   const text = JSON.stringify(reportDocument(report, runImage));
   const size = Buffer.byteLength(text);
-  if (size > TERMINATION_MESSAGE_LIMIT) {
-    throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over Kubernetes' ${TERMINATION_MESSAGE_LIMIT}-byte limit`);
+  if (size > limit) {
+    throw new CnbReportError('RESULTS_TOO_LARGE', `the report needs a ${size}-byte termination message, over ${limit === TEKTON_MESSAGE_LIMIT ? "Kubernetes' " : ''}${limit}-byte limit${why ? `: ${why}` : ''}`);
   }
   return text;
 }

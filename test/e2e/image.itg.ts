@@ -115,6 +115,7 @@ e2e("the Task's report step, after Tekton's substitutions, in the image", () => 
 
 e2e("the StepAction's step results, after Tekton's substitutions, in the image", () => {
   const dir = podDirs(reportToml({ tags, digest, 'manifest-size': size }));
+  writeFileSync(join(dir, 'layers/analyzed.toml'), readFileSync(join(ROOT, 'test/fixtures/analyzed-toml/platform-0.12-run-image-target.toml')));
   const values: Values = { ...paramValues(ACTION.spec.params) };
   for (const res of ACTION.spec.results) values[`step.results.${res.name}.path`] = `/tekton/steps/step-report/results/${res.name}`;
   const r = runStep(dir, expandArgs(ACTION.spec.args, values), ['steps:/tekton/steps/step-report/results']);

@@ -105,6 +105,18 @@ behaviour('a termination message over 4096 bytes: exit 6, nothing written', () =
   assert.match(r.stderr, /over Kubernetes' 4096-byte limit/);
   assert.equal(readdirSync(dir), ['report.toml']);
 });
+behaviour("--termination-message takes the kubelet's share too: --pod-containers 4 caps it at 3072 bytes", () => {
+  const dir = tempDir();
+  const tags = Array.from({ length: 60 }, (_, i) => `registry.example.com/team/app:v${i}.0.0-with-a-long-tag`);
+  const report = writeReport(dir, reportToml({ tags, digest: DIGEST }));
+  const args = ['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg')];
+  assert.is(cli([...args, '-q']).status, 0, 'fits 4096');
+  rmSync(join(dir, 'msg'));
+  const r = cli([...args, '--pod-containers', '4']);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
+  assert.match(r.stderr, /over 3072-byte limit: the kubelet keeps 12288 bytes \/ 4 containers/);
+  assert.equal(readdirSync(dir), ['report.toml']);
+});
 behaviour('a symlink at the termination-message path is refused', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'target'), 'keep');
@@ -246,6 +258,46 @@ behaviour('too many repositories for the termination message exits 6, nothing wr
   const r = cli(['results', '--report', writeReport(dir, reportToml({ tags, digest: DIGEST })), '--results-dir', join(dir, 'out')]);
   assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
   assert.not.ok(existsSync(join(dir, 'out')));
+});
+const THIRTY_REPOS = reportToml({ tags: Array.from({ length: 30 }, (_, i) => `registry.example.com/team/app-${i}:1`), digest: DIGEST, 'manifest-size': 3020 });
+behaviour("30 repositories fit Tekton's 4096 bytes but not the kubelet's 2457 for 5 containers: exit 6, nothing written", () => {
+  const dir = tempDir();
+  const report = writeReport(dir, THIRTY_REPOS);
+  const r = cli(['results', '--report', report, '--results-dir', join(dir, 'out'), '--pod-containers', '5']);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
+  assert.match(r.stderr, /over the 2457-byte cap for a pod of 5 containers: the kubelet keeps 12288 bytes \/ 5 containers/);
+  assert.match(r.stderr, /--pod-containers/);
+  assert.not.ok(existsSync(join(dir, 'out')));
+  assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'out')]).status, 0, 'outside a pod: 4096');
+  assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'sidecar'), '--pod-containers', '5', '--results-from', 'sidecar-logs']).status, 0, 'sidecar logs: per result');
+});
+behaviour('sidecars count: --extra-containers lowers the cap', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: Array.from({ length: 12 }, (_, i) => `registry.example.com/team/app-${i}:1`), digest: DIGEST }));
+  assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'a'), '--pod-containers', '5']).status, 0);
+  const r = cli(['results', '--report', report, '--results-dir', join(dir, 'b'), '--pod-containers', '5', '--extra-containers', '4']);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE, r.stderr);
+  assert.match(r.stderr, /12288 bytes \/ 9 containers \(5 from --pod-containers, 4 extra \(--extra-containers\)\) = 1365/);
+  assert.not.ok(existsSync(join(dir, 'b')));
+});
+behaviour('results earlier steps left in the results directory count toward the cap', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['registry.example.com/team/app:1'], digest: DIGEST }));
+  mkdirSync(join(dir, 'out'));
+  writeFileSync(join(dir, 'out/SBOM'), 's'.repeat(2200));
+  const r = cli(['results', '--report', report, '--results-dir', join(dir, 'out'), '--pod-containers', '5']);
+  assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE, r.stderr);
+  assert.match(r.stderr, /earlier steps in the results directory count too: SBOM/);
+  assert.equal(readdirSync(join(dir, 'out')), ['SBOM']);
+});
+behaviour('--pod-containers and --extra-containers take whole numbers: exit 2', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, THIRTY_REPOS);
+  for (const args of [['--pod-containers', '0'], ['--pod-containers', 'five'], ['--extra-containers', '-1'], ['--extra-containers', '1.5'], ['--results-from', 'logs']]) {
+    const r = cli(['results', '--report', report, '--results-dir', join(dir, 'out'), ...args]);
+    assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.not.ok(existsSync(join(dir, 'out')));
+  }
 });
 behaviour('--oci-layout without manifest-size: exit 4, no results either', () => {
   const dir = tempDir();

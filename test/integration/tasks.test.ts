@@ -211,12 +211,19 @@ catalog('every image is pinned by digest, or is a param that is pinned or the us
     if (p.default !== undefined) assert.match(p.default, PINNED, `${where}: default of ${p.name}`);
   }
 });
-catalog('one cnb-report image digest everywhere (what `make stamp` maintains)', () => {
+catalog('one cnb-report image digest everywhere (what `make release` stamps)', () => {
   const refs = [TASK.spec.params.find((p: Doc) => p.name === 'CNB_REPORT_IMAGE').default, STEP_ACTION.spec.image];
   assert.is(new Set(refs).size, 1, refs.join(' ≠ '));
-  assert.match(refs[0], /^ghcr\.io\/cnb-report\/cnb-report:[0-9.]+@sha256:[a-f0-9]{64}$/);
+  assert.match(refs[0], /\/cnb-report:[0-9.]+@sha256:[a-f0-9]{64}$/);
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert.ok(refs[0].includes(`:${version}@`), `the image tag is the package version ${version}`);
+});
+catalog('no default looks like a release that is not: the placeholder is on a reserved domain with a zero digest', async () => {
+  const { UNRELEASED } = await import('../../scripts/stamp.js');
+  const ref: string = STEP_ACTION.spec.image;
+  const zero = ref.endsWith(`@sha256:${'0'.repeat(64)}`);
+  assert.is(zero, ref.startsWith(`${UNRELEASED}:`), `${ref}: a zero digest exactly on the unreleased placeholder`);
+  if (zero) assert.match(TASK.spec.params.find((p: Doc) => p.name === 'CNB_REPORT_IMAGE').description, /No public image is published yet/);
 });
 catalog('annotations, labels and a description on every Task and StepAction', () => {
   for (const { file, doc } of [...byKind('Task'), ...byKind('StepAction')]) {
@@ -249,6 +256,20 @@ catalog('the Task keeps every parameter of catalog buildpacks 0.6', () => {
     assert.ok(names.includes(n), n);
   }
   assert.equal(TASK.spec.params.find((p: Doc) => p.name === 'ENV_VARS').type, 'array');
+});
+catalog("the report steps' container count is the pod's: the kubelet's cap is taken from the real shape", async () => {
+  const { podContainers } = await import('../pod/harness.ts');
+  for (const { file, doc } of byKind('Task')) {
+    const steps: Doc[] = doc.spec.steps;
+    const report = steps.find((s) => s.name === 'report');
+    if (!report) continue;
+    const params = report.ref ? { ...paramValues(STEP_ACTION.spec.params, Object.fromEntries((report.params ?? []).map((p: Doc) => [p.name, p.value]))) } : paramValues(doc.spec.params);
+    const args: string[] = report.ref ? STEP_ACTION.spec.args : report.args;
+    const flag = substitute(args.find((a) => a.startsWith('--pod-containers='))!, params).split('=')[1];
+    // auto: the steps in /tekton/steps, prepare, and place-scripts (a step without a script cannot see /tekton/scripts).
+    const counted = flag === 'auto' ? steps.length + 2 : Number(flag);
+    assert.is(counted, podContainers(steps).containers, `${file}: --pod-containers=${flag}`);
+  }
 });
 catalog.run();
 
@@ -289,9 +310,10 @@ wiring("the Task's report step writes the task results, the run image from analy
     IMAGE_URL: 'registry.example.com/team/app:1.0.0',
   });
 });
-wiring('the StepAction writes its step results, and the sample Task surfaces them as task results', () => {
+wiring('the StepAction writes its step results, and the sample Task surfaces all four as task results', () => {
   const dir = tempDir();
   plantReport(dir, TWO_REPOS);
+  writeFileSync(join(dir, 'layers/analyzed.toml'), readFileSync(join(ROOT, 'test/fixtures/analyzed-toml/platform-0.12-run-image-target.toml')));
   const values: Values = { ...paramValues(STEP_ACTION.spec.params) };
   for (const r of STEP_ACTION.spec.results) values[`step.results.${r.name}.path`] = `/tekton/steps/step-report/results/${r.name}`;
   const run = runReportStep(STEP_ACTION.spec, values, dir);
@@ -301,6 +323,10 @@ wiring('the StepAction writes its step results, and the sample Task surfaces the
   const sample = named('Task', 'build-and-report')!;
   const surfaced = Object.fromEntries(sample.spec.results.map((r: Doc) => [r.name, substitute(r.value, Object.fromEntries(Object.entries(stepResults).map(([k, v]) => [`steps.report.results.${k}`, v])))]));
   assert.equal(surfaced, stepResults);
+  assert.equal(Object.keys(surfaced).sort(), STEP_ACTION.spec.results.map((r: Doc) => r.name).sort(), 'every StepAction result reaches the Task');
+  const object = sample.spec.results.find((r: Doc) => r.name === 'RUN_IMAGE_ARTIFACT_INPUTS');
+  assert.equal([object.type, Object.keys(object.properties)], ['object', ['uri', 'digest']]);
+  assert.ok(sample.spec.steps[0].env.some((e: Doc) => e.name === 'CNB_PLATFORM_API'), 'the create step sets CNB_PLATFORM_API');
 });
 wiring('a daemon report fails the step and leaves the results empty', () => {
   const dir = tempDir();
@@ -337,14 +363,18 @@ wiring("the prepare step writes ENV_VARS as platform env files and skips bad nam
   for (const d of ['layers', 'tekton/home', 'workspace/source']) mkdirSync(join(dir, d), { recursive: true });
   const env = Object.fromEntries(step.env.map((e: Doc) => [e.name, e.value]));
   const values: Values = { ...paramValues(TASK.spec.params, { ENV_VARS: ['BP_NODE_VERSION=22', 'WITH_EQUALS=a=b', '../escape=x', 'NOVALUE'] }), 'workspaces.cache.bound': 'false', 'workspaces.cache.path': '', 'workspaces.source.path': '/workspace/source' };
-  const r = spawnSync('bash', ['-c', remap(step.script, mounts(dir)), 'bash', ...expandArgs(step.args, values)], {
+  const builderEnv = { CNB_USER_ID: String(process.getuid!()), CNB_GROUP_ID: String(process.getgid!()) };
+  const r = spawnSync('sh', ['-c', remap(step.script, mounts(dir)), 'sh', ...expandArgs(step.args, values)], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, remap(substitute(v as string, values), mounts(dir))])) },
+    env: { PATH: process.env.PATH, ...builderEnv, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, remap(substitute(v as string, values), mounts(dir))])) },
   });
   assert.is(r.status, 0, r.stderr);
   assert.equal(snapshot(join(dir, 'platform/env')), { BP_NODE_VERSION: '22', WITH_EQUALS: 'a=b' });
   assert.match(r.stderr, /skipping '\.\.\/escape=x'/);
   assert.match(r.stderr, /skipping 'NOVALUE'/);
+  const none = spawnSync('sh', ['-c', step.script, 'sh'], { encoding: 'utf8', env: { PATH: process.env.PATH, PARAM_USER_ID: '', PARAM_GROUP_ID: '' } });
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /no CNB user: the builder image sets no CNB_USER_ID\/CNB_GROUP_ID/);
 });
 wiring.run();
 
@@ -363,15 +393,21 @@ lint('finds nothing in tasks/, and does find problems in a bad Task (so it is re
 lint.run();
 
 const stamping = suite('scripts/stamp.js');
-stamping('pins every cnb-report reference to one digest and the package version', async () => {
+stamping('pins every cnb-report reference to one pushed repository, digest and the package version', async () => {
   const { stamp } = await import('../../scripts/stamp.js');
   const dir = tempDir();
   const digest = `sha256:${'ab'.repeat(32)}`;
   spawnSync('cp', ['-r', join(ROOT, 'tasks'), dir]);
-  const changed: string[] = stamp(digest, '9.9.9', join(dir, 'tasks'));
+  const changed: string[] = stamp('127.0.0.1:5000/team/cnb-report', digest, '9.9.9', join(dir, 'tasks'));
   assert.equal(changed.map((f) => f.slice(dir.length + 1)).sort(), ['tasks/buildpacks/buildpacks.yaml', 'tasks/cnb-report/cnb-report.yaml']);
-  const refs = loadYaml(join(dir, 'tasks')).flatMap(({ doc }) => JSON.stringify(doc).match(/ghcr\.io\/cnb-report\/cnb-report[^"]*/g) ?? []);
-  assert.equal([...new Set(refs)], [`ghcr.io/cnb-report/cnb-report:9.9.9@${digest}`]);
-  assert.throws(() => stamp('sha256:nope', '1', join(dir, 'tasks')), /not a sha256 digest/);
+  const refs = loadYaml(join(dir, 'tasks')).flatMap(({ doc }) => JSON.stringify(doc).match(/[\w.:/-]*\/cnb-report:[\w.+-]+@sha256:[a-f0-9]{64}/g) ?? []);
+  assert.equal([...new Set(refs)], [`127.0.0.1:5000/team/cnb-report:9.9.9@${digest}`]);
+  // A second release replaces the first.
+  stamp('registry.example.com/cnb-report', digest.replace('ab', 'cd'), '9.9.10', join(dir, 'tasks'));
+  assert.match(readFileSync(join(dir, 'tasks/cnb-report/cnb-report.yaml'), 'utf8'), /image: registry\.example\.com\/cnb-report:9\.9\.10@sha256:cdab/);
+  assert.throws(() => stamp('127.0.0.1:5000/team/cnb-report', 'sha256:nope', '1', join(dir, 'tasks')), /not a sha256 digest/);
+  assert.throws(() => stamp('127.0.0.1:5000/team/cnb-report', `sha256:${'0'.repeat(64)}`, '1', join(dir, 'tasks')), /not a sha256 digest/);
+  assert.throws(() => stamp('Team/cnb-report', digest, '1', join(dir, 'tasks')), /not a registry repository/);
+  assert.throws(() => stamp('r.io/team/other', digest, '1', join(dir, 'tasks')), /not a registry repository/);
 });
 stamping.run();

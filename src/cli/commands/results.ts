@@ -2,18 +2,20 @@
 // termination message. Everything is read, validated and (with --verify) checked against the
 // registry before the first byte is written, and the writes are all-or-nothing.
 
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runImageMaterial } from '../../core/analyzed.ts';
+import { messageBudget } from '../../core/budget.ts';
 import { CnbReportError } from '../../core/errors.ts';
+import { renderLayout } from '../../core/layout.ts';
+import { distinctRepositories } from '../../core/reference.ts';
+import type { Report } from '../../core/report.ts';
+import { checkBudget, renderResults, type BudgetCheck, type Result } from '../../core/results.ts';
+import { renderTerminationMessage } from '../../core/termination.ts';
 import { writeAtomically, type Output } from '../../edge/files.ts';
 import { loadReport, loadRunImage } from '../../edge/input.ts';
-import { renderLayout } from '../../core/layout.ts';
-import type { ResultsOptions } from '../resolve.ts';
-import { distinctRepositories } from '../../core/reference.ts';
 import type { Served } from '../../edge/registry/verify.ts';
-import type { Report } from '../../core/report.ts';
-import { checkBudget, renderResults } from '../../core/results.ts';
-import { renderTerminationMessage } from '../../core/termination.ts';
+import { detectPod, earlierResults } from '../../edge/tektonpod.ts';
+import type { ResultsOptions } from '../resolve.ts';
 
 export interface ResultsIo {
   readonly out: (line: string) => void;
@@ -28,7 +30,8 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
   const runImage = await loadRunImage(options.analyzed, io.err);
   const material = runImage && runImageMaterial(runImage);
   const results = options.tektonResults ? renderResults(report, { allowDaemon: options.allowDaemon, ...(material && { runImage: material }) }) : [];
-  checkBudget(results);
+  const budget = resultBudget(results, options);
+  checkBudget(results, budget);
   const served = options.verify ? await verifyRepositories(report, options) : undefined;
 
   const outputs: Output[] = results.map((r) => ({ path: options.resultPaths[r.name] ?? join(options.resultsDir, r.name), data: r.value }));
@@ -42,7 +45,8 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
     directories.push(join(options.ociLayout, 'blobs'));
   }
   if (options.terminationMessage !== undefined) {
-    outputs.push({ path: options.terminationMessage, data: renderTerminationMessage(report, runImage), inPlace: true });
+    const { limit, why } = budget.budget!;
+    outputs.push({ path: options.terminationMessage, data: renderTerminationMessage(report, runImage, budget.budget!.scope === 'message' ? limit : undefined, why), inPlace: true });
   }
   writeAtomically(outputs, directories);
 
@@ -55,6 +59,16 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
     ...(options.terminationMessage ? [`the termination message to ${options.terminationMessage}`] : []),
   ];
   io.out(`wrote ${wrote.join(' and ')}`);
+}
+
+/** The cap for this step's message, from what the pod shows and what the flags say. */
+function resultBudget(results: readonly Result[], options: ResultsOptions): BudgetCheck {
+  const inResultsDir = (name: string) => !options.resultPaths[name] || dirname(options.resultPaths[name]) === options.resultsDir.replace(/\/+$/, '');
+  return {
+    budget: messageBudget(detectPod(), options.pod),
+    earlier: options.tektonResults ? earlierResults(options.resultsDir, results.map((r) => r.name)) : [],
+    isStepResult: (name) => !inResultsDir(name),
+  };
 }
 
 /** HEAD repository@digest in each distinct repository; all must serve the same manifest. */

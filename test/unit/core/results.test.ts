@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { CnbReportError } from '../../../src/core/errors.ts';
 import { parseToml } from '../../../src/core/toml.ts';
 import { validateReport } from '../../../src/core/report.ts';
-import { checkBudget, otherRepositories, renderResults, terminationMessageSize, TERMINATION_MESSAGE_LIMIT } from '../../../src/core/results.ts';
+import { checkBudget, otherRepositories, renderResults, terminationMessageSize } from '../../../src/core/results.ts';
+import { TEKTON_MESSAGE_LIMIT } from '../../../src/core/budget.ts';
 import { DIGEST, reportToml } from '../../support/helpers.ts';
 
 const parse_ = (bytes: Uint8Array, file: string) => validateReport(parseToml(bytes, file), file);
@@ -66,7 +67,7 @@ budget('300 tags in 300 repositories do not fit: a clear error before anything i
     assert.unreachable();
   } catch (err) {
     assert.is((err as CnbReportError).code, 'RESULTS_TOO_LARGE');
-    assert.match((err as Error).message, /results need a \d+-byte termination message, over Tekton's 4096-byte limit \(IMAGES lists 299 other repositories\)/);
+    assert.match((err as Error).message, /results need a \d+-byte termination message, over the 4096-byte cap: Tekton's 4096-byte limit \(not in a Tekton pod.*\) \(IMAGES lists 299 other repositories\)/);
   }
 });
 budget('with the run-image material the budget still holds, and still counts it', () => {
@@ -80,9 +81,16 @@ budget('with the run-image material the budget still holds, and still counts it'
 });
 budget('the limit is exact: the largest IMAGES that fits passes, one more byte fails', () => {
   const base = renderResults(report({ tags: ['r.io/a'], digest: DIGEST }));
-  const room = TERMINATION_MESSAGE_LIMIT - terminationMessageSize(base);
+  const room = TEKTON_MESSAGE_LIMIT - terminationMessageSize(base);
   const fill = (n: number) => base.map((r) => (r.name === 'IMAGES' ? { ...r, value: 'x'.repeat(n) } : r));
   checkBudget(fill(room));
   assert.throws(() => checkBudget(fill(room + 1)), (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE');
+});
+budget('results earlier steps left count, and are named', () => {
+  const results = renderResults(report({ tags: ['r.io/a'], digest: DIGEST }));
+  const earlier = [{ key: 'SBOM_URL', value: 'x'.repeat(3900), type: 1 }];
+  checkBudget(results);
+  assert.throws(() => checkBudget(results, { earlier }), (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE' && /1 results of earlier steps in the results directory count too: SBOM_URL/.test(e.message));
+  assert.is(terminationMessageSize(results, earlier), terminationMessageSize(results) + Buffer.byteLength(`{"key":"SBOM_URL","value":"${'x'.repeat(3900)}","type":1},`));
 });
 budget.run();
