@@ -26,6 +26,9 @@ const CHUNKS = {
   credentials: 'src/edge/registry/credentials.ts',
 };
 
+// Packages that client-node imports at the top but needs only for a kubeconfig with a proxy-url.
+const LAZY = { 'socks-proxy-agent': ['SocksProxyAgent'], hpagent: ['HttpProxyAgent', 'HttpsProxyAgent'] };
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -42,7 +45,7 @@ const common = {
   // Some ES module dependencies call createRequire(import.meta.url), which CommonJS lacks.
   define: { __CNB_REPORT_VERSION__: JSON.stringify(version), 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [chunks(), sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//)],
+  plugins: [chunks(), sideEffectFree(/node_modules\/(@kubernetes\/client-node|@iarna\/toml)\//), platformUrl(), onFirstUse(LAZY)],
 };
 const results = await Promise.all([build({ ...common, entryPoints: ENTRY }), build({ ...common, entryPoints: CHUNKS })]);
 if (process.argv.includes('--analyze')) {
@@ -67,6 +70,44 @@ function sideEffectFree(filter) {
         if (result.errors.length || !filter.test(result.path)) return undefined;
         return { ...result, sideEffects: false };
       });
+    },
+  };
+}
+
+/**
+ * node-fetch 2 (which client-node imports) takes Node's own URL and falls back to the whatwg-url
+ * polyfill only where Node has none (`Url.URL || whatwgUrl.URL`); on Node ≥ 10 the polyfill is
+ * never used, yet loading it (with tr46's 254 kB table) cost a third of a cluster command's
+ * start-up. Give node-fetch the platform's URL instead.
+ */
+function platformUrl() {
+  return {
+    name: 'platform URL',
+    setup(b) {
+      b.onResolve({ filter: /^whatwg-url$/ }, (args) => (/node-fetch/.test(args.importer) ? { path: 'whatwg-url', namespace: 'platform-url' } : undefined));
+      b.onLoad({ filter: /.*/, namespace: 'platform-url' }, () => ({ contents: 'module.exports = { URL: globalThis.URL };', loader: 'js' }));
+    },
+  };
+}
+
+/**
+ * Load these packages when one of the named exports is first used, not when an importer loads:
+ * each import of the package becomes an object whose getters require the real one (still in the
+ * bundle, as a lazily evaluated CommonJS module).
+ */
+function onFirstUse(packages) {
+  const names = Object.keys(packages).map((n) => n.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
+  return {
+    name: 'on first use',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) =>
+        args.namespace === 'on-first-use' ? undefined : { path: args.path, namespace: 'on-first-use', pluginData: args.resolveDir },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
+        contents: packages[args.path].map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(args.path)}).${name} });`).join('\n'),
+        resolveDir: args.pluginData,
+        loader: 'js',
+      }));
     },
   };
 }

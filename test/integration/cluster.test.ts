@@ -3,7 +3,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { EXIT_CODES } from '../../src/core/errors.ts';
 import { ApiServer, failed, pod, running, succeeded, taskRun } from '../support/apiserver.ts';
@@ -351,6 +352,33 @@ pods.run();
 function pod_(name: string, fn: () => Promise<void>) {
   pods(name, fn);
 }
+
+// client-node builds a SOCKS or HTTP proxy agent for a kubeconfig's proxy-url; the bundle loads
+// those packages only on first use (scripts/build.js), so prove the agents still work: the
+// request must reach a proxy that listens on loopback (it hangs up; the command fails cleanly).
+const proxies = suite('kubeconfig proxy-url');
+for (const scheme of ['socks5', 'http'] as const) {
+  proxies(`${scheme}: the request goes through the proxy`, async () => {
+    const seen: Buffer[] = [];
+    const proxy = createServer((socket) => socket.once('data', (d: Buffer) => void (seen.push(d), socket.destroy())));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const api = await new ApiServer().start();
+    try {
+      const kubeconfig = api.kubeconfig();
+      const port = (proxy.address() as { port: number }).port;
+      writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(/(\n( +)server: .*)/, `$1\n$2proxy-url: ${scheme}://127.0.0.1:${port}`));
+      const r = await cliAsync(['taskrun', 'get', 'x'], { env: { KUBECONFIG: kubeconfig } });
+      assert.is(r.status, EXIT_CODES.CLUSTER_ERROR, r.stderr);
+      assert.is(seen.length, 1, 'the proxy was contacted');
+      if (scheme === 'socks5') assert.is(seen[0]![0], 5, 'a SOCKS5 greeting');
+      else assert.match(seen[0]!.toString('latin1'), /^(GET http:\/\/|CONNECT )127\.0\.0\.1:\d+/, seen[0]!.toString('latin1'));
+    } finally {
+      proxy.close();
+      await api.stop();
+    }
+  });
+}
+proxies.run();
 
 const rbac = suite('the sample Role');
 rbac('grants exactly the verbs these commands used against the API server', () => {
