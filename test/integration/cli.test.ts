@@ -320,6 +320,15 @@ behaviour('usage errors exit 2 with one line naming the bad word', () => {
     assert.match(r.stderr, message);
   }
 });
+behaviour('stdout that closes early ends the output quietly; a full disk is WRITE_FAILED, one line', () => {
+  const report = join(ROOT, 'examples/report.toml');
+  const piped = spawnSync('bash', ['-c', `node ${CLI} show --report ${report} | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+  assert.is(piped.stdout.trim(), '0');
+  assert.is(piped.stderr, '');
+  const full = spawnSync('bash', ['-c', `node ${CLI} show --report ${report} > /dev/full`], { encoding: 'utf8' });
+  assert.is(full.status, EXIT_CODES.WRITE_FAILED);
+  assert.is(full.stderr, 'cnb-report: cannot write to stdout: no space left on device (ENOSPC)\n');
+});
 behaviour.run();
 
 const misc = suite('help, version, completion, show');
