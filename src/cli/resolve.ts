@@ -3,7 +3,6 @@
 // kubeconfig locations from the injected environment. Every option is checked here, whether or
 // not the command will use it, so a bad value is a usage error the moment it is given.
 
-import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { PodOptions, ResultsFrom } from '../core/budget.ts';
 import { parseDuration } from '../core/duration.ts';
@@ -27,7 +26,8 @@ export interface ResultsOptions {
   readonly verify: boolean;
   readonly insecureRegistries: readonly string[];
   readonly verifyTimeoutMs: number;
-  readonly dockerConfig: string;
+  /** The Docker config.json with registry credentials; undefined: none (anonymous). */
+  readonly dockerConfig: string | undefined;
   readonly tektonResults: boolean;
   readonly allowDaemon: boolean;
   readonly pod: PodOptions;
@@ -174,19 +174,20 @@ function access(given: Given, env: Env): ClusterAccess {
   return { namespace: given.string('namespace', 'optional'), context: given.string('context', 'optional'), kubeconfig: kubeconfigFiles(env) };
 }
 
-/** As docker and go-containerregistry: $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
-export function dockerConfigPath(env: Env): string {
-  return join(env.DOCKER_CONFIG || join(home(env), '.docker'), 'config.json');
+// The home directory is $HOME, as go-containerregistry (os.UserHomeDir) and client-go
+// (homedir.HomeDir) take it on Linux; without one there is no default file. Tekton sets HOME
+// in every step.
+
+/** As go-containerregistry: $DOCKER_CONFIG/config.json, else $HOME/.docker/config.json. */
+export function dockerConfigPath(env: Env): string | undefined {
+  const dir = env.DOCKER_CONFIG || (env.HOME && join(env.HOME, '.docker'));
+  return dir ? join(dir, 'config.json') : undefined;
 }
 
-/** As kubectl: every file in $KUBECONFIG (merged, first wins), else ~/.kube/config. */
+/** As kubectl: every file in $KUBECONFIG (merged, first wins), else $HOME/.kube/config. */
 export function kubeconfigFiles(env: Env): string[] {
   if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter(Boolean);
-  return [join(home(env), '.kube', 'config')];
-}
-
-function home(env: Env): string {
-  return env.HOME || homedir();
+  return env.HOME ? [join(env.HOME, '.kube', 'config')] : [];
 }
 
 function resultPaths(pairs: readonly string[]): Record<string, string> {

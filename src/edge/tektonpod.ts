@@ -6,7 +6,7 @@
 // cmd/entrypoint/subcommands/step_init.go), so steps are counted by link target, not by link.
 // `place-scripts` writes /tekton/scripts, a volume mounted only into steps that have a script.
 
-import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, constants, lstatSync, openSync, readdirSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { MessageEntry, PodShape } from '../core/budget.ts';
 import { RESULT_TYPE, TEKTON_MESSAGE_LIMIT } from '../core/budget.ts';
@@ -43,6 +43,8 @@ export function earlierResults(dir: string, ours: readonly string[]): MessageEnt
 }
 
 function listDir(dir: string): string[] | undefined {
+  // Outside a pod the directory is simply absent: ask without the cost of an exception.
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return undefined;
   try {
     return readdirSync(dir);
   } catch {

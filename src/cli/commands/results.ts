@@ -76,7 +76,7 @@ async function verifyRepositories(report: Report, options: ResultsOptions): Prom
   if (report.digest === undefined) throw new CnbReportError('NO_DIGEST', `${report.file}: --verify needs a registry digest`);
   // The registry client is loaded only for --verify: most builds do not ask for it.
   const [{ loadCredentials }, { verifyManifest }] = await Promise.all([import('../../edge/registry/credentials.ts'), import('../../edge/registry/verify.ts')]);
-  const credentials = loadCredentials(options.dockerConfig);
+  const credentials = options.dockerConfig === undefined ? new Map() : loadCredentials(options.dockerConfig);
   const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: options.verifyTimeoutMs };
   let first: Served | undefined;
   for (const ref of distinctRepositories(report.references)) {

@@ -53,7 +53,8 @@ r('taskrun get: --wait-for-chains implies --wait; the kubeconfig comes from the 
 r('credentials and kubeconfig locations, as docker and kubectl find them', () => {
   assert.is(dockerConfigPath({ DOCKER_CONFIG: '/workspace/dockerconfig', HOME: '/h' }), '/workspace/dockerconfig/config.json');
   assert.is(dockerConfigPath({ HOME: '/h' }), '/h/.docker/config.json');
-  assert.match(dockerConfigPath({}), /\/\.docker\/config\.json$/);
+  assert.is(dockerConfigPath({}), undefined, 'no HOME: anonymous, as go-containerregistry');
+  assert.equal(kubeconfigFiles({}), [], 'no HOME: the in-cluster service account');
   assert.equal(kubeconfigFiles({ HOME: '/h' }), ['/h/.kube/config']);
   assert.equal(kubeconfigFiles({ KUBECONFIG: '::/k1::/k2', HOME: '/h' }), ['/k1', '/k2']);
 });
