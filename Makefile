@@ -24,11 +24,11 @@ demo: $(DIST) ## run `results` on examples/report.toml and print what it wrote
 	node $(DIST) results --report examples/report.toml --results-dir build/demo/results --oci-layout build/demo/layout
 	@for f in build/demo/results/* build/demo/layout/index.json; do printf '\n%s:\n' "$$f"; cat "$$f"; echo; done
 
-test: $(DIST) ## type-check, lint the YAML, run every test
+test: $(DIST) ## type-check, lint (ESLint, Prettier), run every test
 	npx tsc --noEmit
 	node scripts/test.js
 
-bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node
+bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node (make image first for the in-image figures)
 	node --import tsx test/bench/bench.ts
 
 image: ## build localhost/cnb-report:dev (+ build/image.oci.tar, build/image.digest), reproducibly
