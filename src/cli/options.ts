@@ -68,6 +68,41 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
   } as const satisfies Record<string, OptionSpec>;
 }
 
+export function indexOptions() {
+  return {
+    tag: { type: 'array', requiresArg: true, describe: 'push the index here (repeatable; all in one repository; the first is IMAGE_URL)' },
+    manifest: { type: 'array', requiresArg: true, describe: "one platform's image as its build reported it, IMAGE_URL@IMAGE_DIGEST (repeatable)" },
+    'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files', requiresArg: true },
+    'result-path': { type: 'array', requiresArg: true, describe: 'write result NAME to PATH instead of the results directory (repeatable)' },
+    'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP' },
+    'verify-timeout': { type: 'string', default: '10s', requiresArg: true, describe: 'per registry request' },
+    quiet: { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' },
+  } as const satisfies Record<string, OptionSpec>;
+}
+
+export interface IndexOptions {
+  readonly tags: readonly string[];
+  readonly manifests: readonly string[];
+  readonly resultsDir: string;
+  readonly resultPaths: Readonly<Record<string, string>>;
+  readonly insecureRegistries: readonly string[];
+  readonly verifyTimeout: string;
+  readonly quiet: boolean;
+}
+
+/** Parsed argv (dashed keys) → the typed options of `index`. */
+export function toIndexOptions(argv: Record<string, unknown>): IndexOptions {
+  return {
+    tags: (argv.tag as string[] | undefined) ?? [],
+    manifests: (argv.manifest as string[] | undefined) ?? [],
+    resultsDir: last(argv['results-dir']) as string,
+    resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
+    insecureRegistries: String(last(argv['insecure-registry']) ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    verifyTimeout: last(argv['verify-timeout']) as string,
+    quiet: last(argv.quiet) as boolean,
+  };
+}
+
 export interface ResultsOptions {
   readonly report: string;
   readonly resultsDir: string;

@@ -4,10 +4,11 @@
 import yargs, { type Argv, type Options } from 'yargs';
 import { CnbReportError } from '../core/errors.ts';
 import type { Io } from './io.ts';
-import { GLOBAL_OPTIONS, PARSER_CONFIGURATION, reportOption, resultsOptions, toResultsOptions, type OptionSpec } from './options.ts';
+import { GLOBAL_OPTIONS, indexOptions, PARSER_CONFIGURATION, reportOption, resultsOptions, toIndexOptions, toResultsOptions, type OptionSpec } from './options.ts';
 import { runResults } from './commands/results.ts';
 import { SHOW_FORMATS, type ShowFormat } from '../core/format.ts';
 import { runShow } from './commands/show.ts';
+import { runIndex } from './commands/index.ts';
 
 declare const __CNB_REPORT_VERSION__: string | undefined;
 export const VERSION = typeof __CNB_REPORT_VERSION__ === 'string' ? __CNB_REPORT_VERSION__ : '0.0.0-dev';
@@ -51,7 +52,7 @@ function yargsOptions<T extends Record<string, OptionSpec>>(specs: T): Record<ke
 }
 
 /** What the commands do; tests replace these to see what yargs hands over. */
-export const handlers = { results: runResults, show: runShow };
+export const handlers = { results: runResults, show: runShow, index: runIndex };
 
 export function buildParser(io: Io, run = handlers): Argv {
   const parser = yargs()
@@ -77,6 +78,16 @@ export function buildParser(io: Io, run = handlers): Argv {
           .option('output', { alias: 'o', choices: SHOW_FORMATS, default: 'json' as ShowFormat, describe: 'output format', requiresArg: true })
           .example('$0 show --report out/report.toml -o env', 'IMAGE_URL=… lines, safe to eval'),
       (argv) => run.show({ report: argv.report, analyzed: argv.analyzed, output: argv.output as ShowFormat }, io),
+    )
+    .command(
+      'index',
+      'Push one multi-platform image index made of per-platform images, and write its results',
+      (y) =>
+        y
+          .options(yargsOptions(indexOptions()))
+          .demandOption(['tag', 'manifest'])
+          .example('$0 index --tag reg.io/app:1.0 --manifest reg.io/app:1.0-amd64@sha256:… --manifest reg.io/app:1.0-arm64@sha256:…', 'one tag, two platforms'),
+      (argv) => run.index(toIndexOptions(argv), io),
     )
     .command('taskrun', 'Read, wait for and create TaskRuns in a cluster', (y) =>
       y
