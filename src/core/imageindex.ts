@@ -185,7 +185,8 @@ export function checkPlatforms(children: readonly IndexChild[]): void {
     const key = platformName(child.platform);
     const first = seen.get(key);
     if (first) {
-      throw new CnbReportError('INDEX_DUPLICATE_PLATFORM', `--manifest ${quote(first.reference.text)} and ${quote(child.reference.text)} are both ${key}: an index holds one image per platform`);
+      // Both references passed parseChild: plain ASCII from the reference grammar, safe to print whole.
+      throw new CnbReportError('INDEX_DUPLICATE_PLATFORM', `--manifest ${first.reference.text} and ${child.reference.text} are both ${key}: an index holds one image per platform`);
     }
     seen.set(key, child);
   }
