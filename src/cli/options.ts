@@ -70,7 +70,7 @@ export function resultsOptions(env: NodeJS.ProcessEnv) {
 
 export function indexOptions() {
   return {
-    tag: { type: 'array', requiresArg: true, describe: 'push the index here (repeatable; all in one repository; the first is IMAGE_URL)' },
+    tag: { type: 'array', requiresArg: true, describe: 'push the index here (repeatable, or comma-separated; all in one repository; the first is IMAGE_URL)' },
     manifest: { type: 'array', requiresArg: true, describe: "one platform's image as its build reported it, IMAGE_URL@IMAGE_DIGEST (repeatable)" },
     'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files', requiresArg: true },
     'result-path': { type: 'array', requiresArg: true, describe: 'write result NAME to PATH instead of the results directory (repeatable)' },
@@ -93,8 +93,11 @@ export interface IndexOptions {
 /** Parsed argv (dashed keys) → the typed options of `index`. */
 export function toIndexOptions(argv: Record<string, unknown>): IndexOptions {
   return {
-    tags: (argv.tag as string[] | undefined) ?? [],
-    manifests: (argv.manifest as string[] | undefined) ?? [],
+    // A reference holds no comma or whitespace, so a list in one value is unambiguous (a Tekton
+    // string param can carry several tags); empty items (an empty param) are dropped.
+    tags: ((argv.tag as string[] | undefined) ?? []).flatMap((t) => t.split(/[,\s]+/)).filter(Boolean),
+    // --manifest values, then positional ones (a Tekton array param expands into positional args).
+    manifests: [...((argv.manifest as string[] | undefined) ?? []), ...((argv.manifests as string[] | undefined) ?? [])],
     resultsDir: last(argv['results-dir']) as string,
     resultPaths: resultPaths((argv['result-path'] as string[] | undefined) ?? []),
     insecureRegistries: String(last(argv['insecure-registry']) ?? '').split(',').map((r) => r.trim()).filter(Boolean),

@@ -80,12 +80,13 @@ export function buildParser(io: Io, run = handlers): Argv {
       (argv) => run.show({ report: argv.report, analyzed: argv.analyzed, output: argv.output as ShowFormat }, io),
     )
     .command(
-      'index',
+      'index [manifests..]',
       'Push one multi-platform image index made of per-platform images, and write its results',
       (y) =>
         y
           .options(yargsOptions(indexOptions()))
-          .demandOption(['tag', 'manifest'])
+          .positional('manifests', { type: 'string', array: true, describe: 'more per-platform images, as --manifest' })
+          .demandOption(['tag'])
           .example('$0 index --tag reg.io/app:1.0 --manifest reg.io/app:1.0-amd64@sha256:… --manifest reg.io/app:1.0-arm64@sha256:…', 'one tag, two platforms'),
       (argv) => run.index(toIndexOptions(argv), io),
     )

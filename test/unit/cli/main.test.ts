@@ -94,3 +94,23 @@ errors('the default report path comes from $CNB_REPORT_PATH', async () => {
   assert.match(lines[0]!, /\/env\/report\.toml/);
 });
 errors.run();
+
+const indexCmd = suite('index: what yargs hands the command');
+async function indexOptionsOf(argv: string[]) {
+  let seen: unknown;
+  await buildParser(quietIo(), { ...handlers, index: async (o) => void (seen = o) }).parseAsync(argv);
+  return seen as { tags: string[]; manifests: string[]; resultPaths: Record<string, string>; insecureRegistries: string[]; quiet: boolean };
+}
+indexCmd('repeated and comma-separated --tag (empty items dropped); --manifest values, then positional ones', async () => {
+  const o = await indexOptionsOf(['index', '--tag', 'r.io/a:1', '--tag=', '--tag', 'r.io/a:2,r.io/a:3', '--manifest', 'r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3', '--insecure-registry', 'r.io', '--result-path', 'IMAGES=/x', '-q']);
+  assert.equal(o.tags, ['r.io/a:1', 'r.io/a:2', 'r.io/a:3']);
+  assert.equal(o.manifests, ['r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3']);
+  assert.equal([o.resultPaths, o.insecureRegistries, o.quiet], [{ IMAGES: '/x' }, ['r.io'], true]);
+});
+indexCmd('usage errors: no --tag, an unknown option, a bad --result-path', async () => {
+  for (const argv of [['index', 'r.io/a@m'], ['index', '--tag', 'a', '--bogus'], ['index', '--tag', 'a', '--result-path', 'NOPE=/x']]) {
+    const lines: string[] = [];
+    assert.is(await main(argv, quietIo(lines)), 2, argv.join(' '));
+  }
+});
+indexCmd.run();
