@@ -9,12 +9,13 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { EXIT_CODES } from '../../src/core/errors.ts';
 import { ROOT, cliAsync, tempDir } from '../support/helpers.ts';
 import { headManifest, startRegistry, type Registry } from '../support/registry.ts';
+import { loadYaml, multiArchIndexArgs } from '../support/tekton.ts';
 
 const TOOLS = ['buildah', 'skopeo', 'podman', 'docker-registry', 'htpasswd'];
 const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
@@ -214,6 +215,43 @@ function defineSuites(): void {
     await refused('e-tls', [...m(reg, 'team/app', amd)], EXIT_CODES.REGISTRY_UNREACHABLE, /cannot reach|TLS/, '');
   });
   open.run();
+
+  const pod = suite('the multi-arch sample PipelineRun: its index step in the cnb-report image');
+  const IMAGE_UNDER_TEST = 'localhost/cnb-report:dev';
+  const haveImage = spawnSync('podman', ['image', 'exists', IMAGE_UNDER_TEST], { env: ENV }).status === 0;
+  if (!haveImage) {
+    console.log(`  index e2e: the pod-level run is SKIPPED, no ${IMAGE_UNDER_TEST} (make image builds it; make e2e does)`);
+    pod(`SKIPPED: no ${IMAGE_UNDER_TEST}`, () => {});
+  } else {
+    pod('the two builds\' results → the Task step, run as Tekton runs it (uid 65532, read-only root, credentials from the workspace)', async () => {
+      const locked = await startRegistry({ users: { builder: 's3cret' } });
+      stops.push(() => locked.stop());
+      const builds = {
+        'build-amd64': { IMAGE_URL: `${locked.host}/team/app:1.0.0-amd64`, IMAGE_DIGEST: push(locked, AMD64, 'team/app:1.0.0-amd64', { creds: 'builder:s3cret' }) },
+        'build-arm64': { IMAGE_URL: `${locked.host}/team/app:1.0.0-arm64`, IMAGE_DIGEST: push(locked, ARM64, 'team/app:1.0.0-arm64', { creds: 'builder:s3cret' }) },
+      };
+      const dir = tempDir();
+      for (const d of ['results', 'dockerconfig']) mkdirSync(join(dir, d));
+      chownSync(join(dir, 'results'), 65532, 65532);
+      writeFileSync(join(dir, 'dockerconfig/config.json'), JSON.stringify({ auths: { [locked.host]: { auth: Buffer.from('builder:s3cret').toString('base64') } } }));
+      const args = multiArchIndexArgs(loadYaml(join(ROOT, 'tasks')), builds, { image: `${locked.host}/team/app` }, '/tekton/results')
+        .map((a) => a.replace(/^--insecure-registry=$/, `--insecure-registry=${locked.host}`));
+      const r = spawnSync('podman', [
+        'run', '--rm', '--network=host', '--user=65532:65532', '--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges',
+        `--volume=${join(dir, 'results')}:/tekton/results`, `--volume=${join(dir, 'dockerconfig')}:/workspace/dockerconfig:ro`, '--env=DOCKER_CONFIG=/workspace/dockerconfig',
+        IMAGE_UNDER_TEST, ...args,
+      ], { encoding: 'utf8', env: ENV });
+      assert.is(r.status, 0, r.stderr);
+      const digest = readFileSync(join(dir, 'results/IMAGE_DIGEST'), 'utf8');
+      assert.is(readFileSync(join(dir, 'results/IMAGE_URL'), 'utf8'), `${locked.host}/team/app:1.0.0`);
+      assert.is(readFileSync(join(dir, 'results/IMAGES'), 'utf8'), [builds['build-amd64'].IMAGE_DIGEST, builds['build-arm64'].IMAGE_DIGEST].map((d) => `${locked.host}/team/app@${d}`).join('\n'));
+      const auth = { Authorization: `Basic ${Buffer.from('builder:s3cret').toString('base64')}` };
+      for (const tag of ['1.0.0', 'latest']) assert.is((await headManifest(locked, 'team/app', tag, auth)).digest, digest);
+      assert.is(pick(['--src-creds', 'builder:s3cret', '--override-arch', 'arm64'], `docker://${locked.host}/team/app:latest`), builds['build-arm64'].IMAGE_DIGEST);
+    });
+  }
+  pod.after.each(stopAll);
+  pod.run();
 
   const basic = suite('index with Basic auth (htpasswd)');
   basic('pushes with config.json credentials; a wrong password fails before anything is pushed', async () => {
