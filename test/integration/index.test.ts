@@ -208,6 +208,26 @@ s('a mount the registry turns into an upload (202): the upload is cancelled, exi
   await fake.close();
 });
 
+s('registry answers the other write paths can get: each its code, nothing written', async () => {
+  const cases: [string, Override, number, RegExp][] = [
+    ['the index refers to a blob the registry lacks', (req) => (req.method === 'PUT' ? { status: 404, body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]}' } : undefined), EXIT_CODES.MANIFEST_UNKNOWN, /HTTP 404 MANIFEST_BLOB_UNKNOWN \(no tag was pushed\)/],
+    ['the registry stores another digest than it was sent', (req) => (req.method === 'PUT' ? { status: 201, headers: { 'Docker-Content-Digest': `sha256:${'f'.repeat(64)}` } } : undefined), EXIT_CODES.REGISTRY_MISMATCH, /the registry stored digest sha256:f{64}, not sha256:/],
+    ['a mount source without the blob', (req) => (req.method === 'POST' ? { status: 404 } : undefined), EXIT_CODES.MANIFEST_UNKNOWN, /the registry does not have the blob in other\/app \(HTTP 404\) \(no tag was pushed\)/],
+    ['a mount refused otherwise', (req) => (req.method === 'POST' ? { status: 400 } : undefined), EXIT_CODES.REGISTRY_ERROR, /mounting sha256:[0-9a-f]{64} from .*: the registry answered HTTP 400/],
+    ['a HEAD that is neither 200 nor 404', (req) => (req.method === 'HEAD' ? { status: 418 } : undefined), EXIT_CODES.REGISTRY_ERROR, /the registry answered HTTP 418/],
+  ];
+  for (const [name, override, exit, message] of cases) {
+    const fake = await fakeRegistry(override);
+    const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
+    const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
+    const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, '--manifest', `${fake.host}/team/app@${amd}`, '--manifest', `${fake.host}/other/app@${arm}`]);
+    assert.is(r.status, exit, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, message, name);
+    assert.not.ok(existsSync(r.results), name);
+    await fake.close();
+  }
+});
+
 s('results that cannot be written after the push: exit 7, saying where the index was pushed', async () => {
   const fake = await fakeRegistry();
   const blocker = join(tempDir(), 'file');
