@@ -5,7 +5,8 @@
 //   help.cjs         yargs, for --help and completion;
 //   cluster.cjs      the cluster commands and @kubernetes/client-node;
 //   toml.cjs         @iarna/toml, for TOML the lifecycle's plain-TOML reader declines;
-//   verify.cjs, credentials.cjs   the registry client, for --verify.
+//   verify.cjs, credentials.cjs   the registry client, for --verify;
+//   index.cjs        `index` and the registry client that pushes.
 // CommonJS on purpose: a CommonJS main skips the ESM loader's start-up, and require('node:fs')
 // does not touch the lazy getters (streams, fs/promises, watchers…) that an ESM import of a
 // builtin evaluates. The sources stay ES modules; the small modules more than one file needs
@@ -21,6 +22,7 @@ const ENTRY = { 'cnb-report': 'src/cli/bin.ts' };
 const CHUNKS = {
   help: 'src/cli/help.ts',
   cluster: 'src/cli/commands/cluster.ts',
+  index: 'src/cli/commands/index.ts',
   toml: 'src/core/toml.ts',
   verify: 'src/edge/registry/verify.ts',
   credentials: 'src/edge/registry/credentials.ts',

@@ -101,7 +101,7 @@ function takeValue(tokens: readonly string[], i: number, word: string, where: st
 function checkComplete(command: CommandSpec, values: Readonly<Record<string, Value>>, positionals: readonly string[]): void {
   const expected = command.positionals ?? [];
   if (positionals.length < expected.length) throw usage(`cnb-report ${command.name} needs <${expected[positionals.length]!.name}>`, command.name);
-  if (positionals.length > expected.length) throw usage(`unexpected argument ${quote(positionals[expected.length])}`, command.name);
+  if (positionals.length > expected.length && !command.variadic) throw usage(`unexpected argument ${quote(positionals[expected.length])}`, command.name);
   for (const [name, spec] of Object.entries(command.options) as [string, OptionSpec][]) {
     if (spec.required && values[name] === undefined) throw usage(`cnb-report ${command.name} needs --${name}${spec.alias ? ` (-${spec.alias})` : ''}`, command.name);
   }

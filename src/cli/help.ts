@@ -38,13 +38,14 @@ export function buildYargs(io: Io): Argv {
 }
 
 function yargsCommand(command: CommandSpec, word: string, env: Io['env']) {
-  const positionals = (command.positionals ?? []).map((p) => ` <${p.name}>`).join('');
+  const positionals = (command.positionals ?? []).map((p) => ` <${p.name}>`).join('') + (command.variadic ? ` [${command.variadic.name}..]` : '');
   return {
     command: `${word}${positionals}`,
     describe: command.describe,
     builder: (y: Argv) => {
       let b = y.options(yargsOptions(command.options, env));
       for (const p of command.positionals ?? []) b = b.positional(p.name, { type: 'string', describe: p.describe });
+      if (command.variadic) b = b.positional(command.variadic.name, { type: 'string', array: true, describe: command.variadic.describe });
       for (const [example, what] of command.examples ?? []) b = b.example(example, what);
       return b;
     },

@@ -7,7 +7,7 @@ import { describe, exitCodeOf } from '../core/errors.ts';
 import { readArgv } from './argv.ts';
 import { processIo, type Io } from './io.ts';
 import type { CommandName } from './options.ts';
-import { Given, resolvePodGet, resolveResults, resolveShow, resolveTaskRunCreate, resolveTaskRunGet } from './resolve.ts';
+import { Given, resolveIndex, resolvePodGet, resolveResults, resolveShow, resolveTaskRunCreate, resolveTaskRunGet } from './resolve.ts';
 import { runResults } from './commands/results.ts';
 import { runShow } from './commands/show.ts';
 import { VERSION } from './version.ts';
@@ -20,6 +20,8 @@ const cluster = () => import('./commands/cluster.ts');
 const RUNNERS: Record<CommandName, Runner> = {
   results: (given, _, io) => runResults(resolveResults(given, io.env), io),
   show: (given, _, io) => runShow(resolveShow(given), io),
+  // The registry client for pushes: a chunk of its own.
+  index: async (given, positionals, io) => (await import('./commands/index.ts')).runIndex(resolveIndex(given, positionals, io.env), io),
   'taskrun get': async (given, positionals, io) => (await cluster()).runTaskRunGet(resolveTaskRunGet(given, positionals, io.env), io),
   'taskrun create': async (given, _, io) => (await cluster()).runTaskRunCreate(resolveTaskRunCreate(given, io.env), io),
   'pod get': async (given, positionals, io) => (await cluster()).runPodGet(resolvePodGet(given, positionals, io.env), io),

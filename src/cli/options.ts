@@ -26,6 +26,8 @@ export interface CommandSpec {
   readonly describe: string;
   /** Required positional arguments, in order. */
   readonly positionals?: readonly { readonly name: string; readonly describe: string }[];
+  /** Any number of further positional arguments, after the required ones. */
+  readonly variadic?: { readonly name: string; readonly describe: string };
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples?: readonly (readonly [string, string])[];
 }
@@ -45,6 +47,13 @@ const analyzed = {
   type: 'string',
   describe: "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
 } as const satisfies OptionSpec;
+
+const resultPath = {
+  type: 'array',
+  describe: `write result NAME to PATH instead of the results directory (repeatable; NAME one of ${Object.values(RESULT_NAMES).join(', ')})`,
+} as const satisfies OptionSpec;
+
+const insecureRegistry = { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP' } as const satisfies OptionSpec;
 
 const quiet = { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' } as const satisfies OptionSpec;
 
@@ -74,13 +83,10 @@ export const COMMANDS = [
         describe: "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
       },
       'tekton-results': { type: 'boolean', default: true, describe: 'write Tekton result files (--no-tekton-results with --termination-message)' },
-      'result-path': {
-        type: 'array',
-        describe: `write result NAME to PATH instead of the results directory (repeatable; NAME one of ${Object.values(RESULT_NAMES).join(', ')})`,
-      },
+      'result-path': resultPath,
       analyzed,
       verify: { type: 'boolean', default: false, describe: 'check every repository@digest in the registry first; media type and size come from it' },
-      'insecure-registry': { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
+      'insecure-registry': { ...insecureRegistry, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
       'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request (with --verify)' },
       'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
       'pod-containers': {
@@ -106,6 +112,26 @@ export const COMMANDS = [
       output: { type: 'string', alias: 'o', choices: SHOW_FORMATS, default: 'json', describe: 'output format' },
     },
     examples: [['$0 show --report out/report.toml -o env', 'IMAGE_URL=… lines, safe to eval']],
+  },
+  {
+    name: 'index',
+    describe: 'Push one multi-platform image index made of per-platform images, and write its results',
+    variadic: { name: 'manifests', describe: 'more per-platform images, as --manifest (a Tekton array param expands into these)' },
+    options: {
+      tag: {
+        type: 'array',
+        required: true,
+        allowEmpty: true,
+        describe: 'push the index here (repeatable, or comma-separated; all in one repository; the first is IMAGE_URL)',
+      },
+      manifest: { type: 'array', describe: "one platform's image as its build reported it, IMAGE_URL@IMAGE_DIGEST (repeatable)" },
+      'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files' },
+      'result-path': resultPath,
+      'insecure-registry': insecureRegistry,
+      'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request' },
+      quiet,
+    },
+    examples: [['$0 index --tag reg.io/app:1.0 --manifest reg.io/app:1.0-amd64@sha256:… --manifest reg.io/app:1.0-arm64@sha256:…', 'one tag, two platforms']],
   },
   {
     name: 'taskrun get',

@@ -61,6 +61,17 @@ export interface WaitOptions {
   readonly output: 'json' | 'env' | 'text';
 }
 
+export interface IndexOptions {
+  readonly tags: readonly string[];
+  readonly manifests: readonly string[];
+  readonly resultsDir: string;
+  readonly resultPaths: Readonly<Record<string, string>>;
+  readonly insecureRegistries: readonly string[];
+  readonly verifyTimeoutMs: number;
+  readonly dockerConfig: string | undefined;
+  readonly quiet: boolean;
+}
+
 export type TaskRunGetOptions = ClusterAccess & WaitOptions & { readonly name: string };
 export type TaskRunCreateOptions = ClusterAccess & WaitOptions & { readonly file: string };
 export type PodGetOptions = ClusterAccess & { readonly name: string; readonly container: string | undefined; readonly output: 'json' | 'env' };
@@ -112,12 +123,28 @@ export function resolveResults(given: Given, env: Env): ResultsOptions {
     terminationMessage: given.string('termination-message', 'optional'),
     analyzed: analyzedPath(given, report),
     verify: given.boolean('verify'),
-    insecureRegistries: given.string('insecure-registry').split(',').map((r) => r.trim()).filter(Boolean),
+    insecureRegistries: registries(given.string('insecure-registry')),
     verifyTimeoutMs: given.duration('verify-timeout'),
     dockerConfig: dockerConfigPath(env),
     tektonResults: given.boolean('tekton-results'),
     allowDaemon: given.boolean('allow-daemon'),
     pod: podOptions(given),
+    quiet: given.boolean('quiet'),
+  };
+}
+
+export function resolveIndex(given: Given, positionals: readonly string[], env: Env): IndexOptions {
+  return {
+    // A reference holds no comma or whitespace, so a list in one value is unambiguous (a Tekton
+    // string param can carry several tags); empty items (an empty param) are dropped.
+    tags: given.array('tag').flatMap((t) => t.split(/[,\s]+/)).filter(Boolean),
+    // --manifest values, then positional ones (a Tekton array param expands into positional args).
+    manifests: [...given.array('manifest'), ...positionals],
+    resultsDir: given.string('results-dir'),
+    resultPaths: resultPaths(given.array('result-path')),
+    insecureRegistries: registries(given.string('insecure-registry')),
+    verifyTimeoutMs: given.duration('verify-timeout'),
+    dockerConfig: dockerConfigPath(env),
     quiet: given.boolean('quiet'),
   };
 }
@@ -188,6 +215,10 @@ export function dockerConfigPath(env: Env): string | undefined {
 export function kubeconfigFiles(env: Env): string[] {
   if (env.KUBECONFIG) return env.KUBECONFIG.split(delimiter).filter(Boolean);
   return env.HOME ? [join(env.HOME, '.kube', 'config')] : [];
+}
+
+function registries(list: string): string[] {
+  return list.split(',').map((r) => r.trim()).filter(Boolean);
 }
 
 function resultPaths(pairs: readonly string[]): Record<string, string> {

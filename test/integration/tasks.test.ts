@@ -8,13 +8,18 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, DIGEST, ROOT, reportToml, snapshot, tempDir } from '../support/helpers.ts';
-import { expandArgs, loadYaml, paramValues, schemaFor, substitute, validateStructural, type Doc, type Values } from '../support/tekton.ts';
+import { expandArgs, loadYaml, multiArchIndexArgs, paramValues, schemaFor, substitute, validateStructural, type Doc, type Values } from '../support/tekton.ts';
+import { readArgv } from '../../src/cli/argv.ts';
+import { Given, resolveIndex } from '../../src/cli/resolve.ts';
 
 const DOCS = loadYaml(join(ROOT, 'tasks'));
 const byKind = (kind: string) => DOCS.filter((d) => d.doc.kind === kind);
 const named = (kind: string, name: string) => byKind(kind).find((d) => d.doc.metadata?.name === name)?.doc;
 const TASK = named('Task', 'buildpacks')!;
 const STEP_ACTION = named('StepAction', 'cnb-report')!;
+const INDEX_TASK = named('Task', 'buildpacks-index')!;
+/** The pipeline a PipelineRun runs: embedded, or the Pipeline under tasks/ it names. */
+const pipelineOf = (run: Doc): Doc => run.spec.pipelineSpec ?? named('Pipeline', run.spec.pipelineRef.name)!.spec;
 
 const api = suite('API server: structural schemas, nothing pruned');
 api('tasks/ holds the Task, the StepAction and the samples', () => {
@@ -149,7 +154,7 @@ webhook('the cnb-report StepAction', () => {
 webhook('every other Task and embedded taskSpec', () => {
   for (const { file, doc } of byKind('Task').filter((d) => d.doc !== TASK)) assert.equal(checkTaskSpec(doc.spec, file), []);
   for (const { file, doc } of byKind('PipelineRun')) {
-    for (const t of doc.spec.pipelineSpec.tasks) if (t.taskSpec) assert.equal(checkTaskSpec(t.taskSpec, `${file} ${t.name}`), []);
+    for (const t of pipelineOf(doc).tasks) if (t.taskSpec) assert.equal(checkTaskSpec(t.taskSpec, `${file} ${t.name}`), []);
   }
 });
 webhook('runs bind what the Task declares: known params, required params and workspaces given', () => {
@@ -163,7 +168,7 @@ webhook('runs bind what the Task declares: known params, required params and wor
   };
   for (const { file, doc } of byKind('TaskRun')) check(named('Task', doc.spec.taskRef.name)!, doc.spec.params, doc.spec.workspaces, file);
   for (const { file, doc } of byKind('PipelineRun')) {
-    const pipeline = doc.spec.pipelineSpec;
+    const pipeline = pipelineOf(doc);
     const scope: Scope = {
       params: new Map(pipeline.params.map((p: Doc) => [p.name, p.type])),
       workspaces: new Set(pipeline.workspaces.map((w: Doc) => w.name)),
@@ -175,7 +180,10 @@ webhook('runs bind what the Task declares: known params, required params and wor
       if (t.taskRef) check(named('Task', t.taskRef.name)!, t.params, t.workspaces, `${file} ${t.name}`);
     }
     assert.equal(problems, []);
-    assert.ok(pipeline.tasks.some((t: Doc) => JSON.stringify(t.params ?? []).includes('$(tasks.build.results.IMAGE_DIGEST)')), 'a later task uses the digest');
+    assert.ok(pipeline.tasks.some((t: Doc) => /\$\(tasks\.build[a-z0-9-]*\.results\.IMAGE_DIGEST\)/.test(JSON.stringify(t.params ?? []))), 'a later task uses the digest');
+    for (const given of doc.spec.params ?? []) assert.ok(pipeline.params.some((p: Doc) => p.name === given.name), `${file}: unknown pipeline param ${given.name}`);
+    for (const p of pipeline.params) if (p.default === undefined) assert.ok((doc.spec.params ?? []).some((g: Doc) => g.name === p.name), `${file}: pipeline param ${p.name} is required`);
+    for (const spec of doc.spec.taskRunSpecs ?? []) assert.ok(pipeline.tasks.some((t: Doc) => t.name === spec.pipelineTaskName), `${file}: taskRunSpecs names no pipeline task ${spec.pipelineTaskName}`);
   }
 });
 webhook('the checker catches a bad reference, a param in a script and a bad step name', () => {
@@ -196,10 +204,10 @@ const PINNED = /@sha256:[a-f0-9]{64}$/;
 const catalog = suite('catalog recommendations');
 catalog('every image is pinned by digest, or is a param that is pinned or the user must give', () => {
   const images: [string, string, Doc[]][] = [
-    ...TASK.spec.steps.map((s: Doc) => [s.name, s.image, TASK.spec.params] as [string, string, Doc[]]),
+    ...[TASK, INDEX_TASK].flatMap((task) => task.spec.steps.map((s: Doc) => [s.name, s.image, task.spec.params] as [string, string, Doc[]])),
     ['StepAction', STEP_ACTION.spec.image, STEP_ACTION.spec.params],
   ];
-  for (const { doc } of byKind('PipelineRun')) for (const t of doc.spec.pipelineSpec.tasks) for (const s of t.taskSpec?.steps ?? []) images.push([s.name, s.image, []]);
+  for (const { doc } of byKind('PipelineRun')) for (const t of pipelineOf(doc).tasks) for (const s of t.taskSpec?.steps ?? []) images.push([s.name, s.image, []]);
   for (const [where, image, params] of images) {
     const param = /^\$\(params\.([^)]+)\)$/.exec(image);
     if (!param) {
@@ -212,7 +220,7 @@ catalog('every image is pinned by digest, or is a param that is pinned or the us
   }
 });
 catalog('one cnb-report image digest everywhere (what `make release` stamps)', () => {
-  const refs = [TASK.spec.params.find((p: Doc) => p.name === 'CNB_REPORT_IMAGE').default, STEP_ACTION.spec.image];
+  const refs = [TASK.spec.params.find((p: Doc) => p.name === 'CNB_REPORT_IMAGE').default, INDEX_TASK.spec.params.find((p: Doc) => p.name === 'CNB_REPORT_IMAGE').default, STEP_ACTION.spec.image];
   assert.is(new Set(refs).size, 1, refs.join(' ≠ '));
   assert.match(refs[0], /\/cnb-report:[0-9.]+@sha256:[a-f0-9]{64}$/);
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -246,7 +254,7 @@ catalog('minVersion is true to the features used', () => {
   }
 });
 catalog('non-root: the cnb-report steps run as 65532 with a read-only root', () => {
-  for (const ctx of [TASK.spec.steps.find((s: Doc) => s.name === 'report').securityContext, STEP_ACTION.spec.securityContext]) {
+  for (const ctx of [TASK.spec.steps.find((s: Doc) => s.name === 'report').securityContext, INDEX_TASK.spec.steps[0].securityContext, STEP_ACTION.spec.securityContext]) {
     assert.equal([ctx.runAsNonRoot, ctx.runAsUser, ctx.readOnlyRootFilesystem, ctx.allowPrivilegeEscalation], [true, 65532, true, false]);
   }
 });
@@ -376,6 +384,29 @@ wiring("the prepare step writes ENV_VARS as platform env files and skips bad nam
   assert.is(none.status, 1);
   assert.match(none.stderr, /no CNB user: the builder image sets no CNB_USER_ID\/CNB_GROUP_ID/);
 });
+/** What the index command would receive for these arguments: the CLI's own parser and resolution. */
+function indexOptions(argv: string[]) {
+  const call = readArgv(argv);
+  if (call.kind !== 'run' || call.command.name !== 'index') throw new Error(`not an index call: ${argv.join(' ')}`);
+  return resolveIndex(new Given(call.command, call.values, {}), call.positionals, {});
+}
+
+wiring('the multi-arch sample: the index step gets both builds as manifests, the release and latest tags, the result paths', async () => {
+  const builds = {
+    'build-amd64': { IMAGE_URL: 'registry.example.com/team/app:1.0.0-amd64', IMAGE_DIGEST: `sha256:${'a'.repeat(64)}` },
+    'build-arm64': { IMAGE_URL: 'registry.example.com/team/app:1.0.0-arm64', IMAGE_DIGEST: `sha256:${'b'.repeat(64)}` },
+  };
+  const args = multiArchIndexArgs(DOCS, builds, {}, '/tekton/results');
+  let seen = indexOptions(args);
+  assert.equal(seen.tags, ['registry.example.com/team/app:1.0.0', 'registry.example.com/team/app:latest']);
+  assert.equal(seen.manifests, [`registry.example.com/team/app:1.0.0-amd64@sha256:${'a'.repeat(64)}`, `registry.example.com/team/app:1.0.0-arm64@sha256:${'b'.repeat(64)}`]);
+  assert.equal(seen.resultPaths, { IMAGE_URL: '/tekton/results/IMAGE_URL', IMAGE_DIGEST: '/tekton/results/IMAGE_DIGEST', IMAGES: '/tekton/results/IMAGES' });
+  // With no TAGS the empty --tag= adds nothing.
+  const task = named('Task', 'buildpacks-index')!;
+  const bare = expandArgs(task.spec.steps[0].args, { ...paramValues(task.spec.params, { IMAGE: 'r.io/a:1', MANIFESTS: ['r.io/a@x'] }), 'workspaces.dockerconfig.path': '', 'results.IMAGE_URL.path': '/u', 'results.IMAGE_DIGEST.path': '/d', 'results.IMAGES.path': '/i' });
+  seen = indexOptions(bare);
+  assert.equal([seen.tags, seen.manifests], [['r.io/a:1'], ['r.io/a@x']]);
+});
 wiring.run();
 
 const lint = suite('@ibm/tekton-lint');
@@ -399,7 +430,7 @@ stamping('pins every cnb-report reference to one pushed repository, digest and t
   const digest = `sha256:${'ab'.repeat(32)}`;
   spawnSync('cp', ['-r', join(ROOT, 'tasks'), dir]);
   const changed: string[] = stamp('127.0.0.1:5000/team/cnb-report', digest, '9.9.9', join(dir, 'tasks'));
-  assert.equal(changed.map((f) => f.slice(dir.length + 1)).sort(), ['tasks/buildpacks/buildpacks.yaml', 'tasks/cnb-report/cnb-report.yaml']);
+  assert.equal(changed.map((f) => f.slice(dir.length + 1)).sort(), ['tasks/buildpacks-index/buildpacks-index.yaml', 'tasks/buildpacks/buildpacks.yaml', 'tasks/cnb-report/cnb-report.yaml']);
   const refs = loadYaml(join(dir, 'tasks')).flatMap(({ doc }) => JSON.stringify(doc).match(/[\w.:/-]*\/cnb-report:[\w.+-]+@sha256:[a-f0-9]{64}/g) ?? []);
   assert.equal([...new Set(refs)], [`127.0.0.1:5000/team/cnb-report:9.9.9@${digest}`]);
   // A second release replaces the first.

@@ -231,3 +231,25 @@ export function paramValues(params: readonly Doc[], given: Record<string, unknow
   }
   return values;
 }
+
+/** A pipeline task's params after Tekton substitutes the pipeline's params and earlier tasks' results. */
+export function pipelineTaskParams(task: Doc, values: Values): Record<string, string | string[]> {
+  return Object.fromEntries((task.params ?? []).map((p: Doc) => [p.name, Array.isArray(p.value) ? p.value.map((v: string) => substitute(v, values)) : substitute(p.value, values)]));
+}
+
+/**
+ * The args of the buildpacks-index step in the multi-arch sample PipelineRun, as Tekton would
+ * run them: the run's params, the builds' results (`build-amd64` → IMAGE_URL/IMAGE_DIGEST), and
+ * result paths under `resultsDir`.
+ */
+export function multiArchIndexArgs(docs: readonly Loaded[], builds: Record<string, { IMAGE_URL: string; IMAGE_DIGEST: string }>, runParams: Record<string, string>, resultsDir: string): string[] {
+  const run = docs.find((d) => d.doc.kind === 'PipelineRun' && d.doc.metadata.generateName === 'buildpacks-multi-arch-')!.doc;
+  const task = docs.find((d) => d.doc.kind === 'Task' && d.doc.metadata.name === 'buildpacks-index')!.doc;
+  const values: Values = {};
+  for (const p of run.spec.params) values[`params.${p.name}`] = runParams[p.name] ?? p.value;
+  for (const [name, results] of Object.entries(builds)) for (const [k, v] of Object.entries(results)) values[`tasks.${name}.results.${k}`] = v;
+  const pipelineTask = run.spec.pipelineSpec.tasks.find((t: Doc) => t.taskRef?.name === 'buildpacks-index');
+  const taskValues: Values = { ...paramValues(task.spec.params, pipelineTaskParams(pipelineTask, values)), 'workspaces.dockerconfig.path': '' };
+  for (const r of task.spec.results) taskValues[`results.${r.name}.path`] = `${resultsDir}/${r.name}`;
+  return expandArgs(task.spec.steps[0].args, taskValues);
+}

@@ -6,8 +6,12 @@ import { CnbReportError } from '../../core/errors.ts';
 import type { Credentials } from './credentials.ts';
 import { send, type RequestOptions } from './http.ts';
 
-/** The Authorization header that answers a WWW-Authenticate challenge. */
-export async function answerChallenge(header: string, repository: string, creds: Credentials | undefined, options: RequestOptions, what: string): Promise<string | undefined> {
+/**
+ * The Authorization header that answers a WWW-Authenticate challenge. `scopes` replaces the
+ * challenge's scope: a push asks for `repository:<repo>:pull,push`, and a cross-repository
+ * mount also for `repository:<from>:pull`, in one token.
+ */
+export async function answerChallenge(header: string, repository: string, creds: Credentials | undefined, options: RequestOptions, what: string, scopes?: readonly string[]): Promise<string | undefined> {
   const scheme = /^\s*(\w+)/.exec(header)?.[1]?.toLowerCase();
   const basic = creds && `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
   if (scheme === 'basic') return basic;
@@ -16,7 +20,8 @@ export async function answerChallenge(header: string, repository: string, creds:
   if (!params.realm) throw new CnbReportError('REGISTRY_ERROR', `${what}: a Bearer challenge without a realm`);
   const token = new URL(params.realm);
   if (params.service) token.searchParams.set('service', params.service);
-  token.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
+  if (scopes?.length) for (const scope of scopes) token.searchParams.append('scope', scope);
+  else token.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
   const response = await send(token.href, 'GET', basic, options, what, 'application/json');
   if (response.status === 401 || response.status === 403) {
     throw new CnbReportError('REGISTRY_DENIED', `${what}: the token service ${token.host} refused ${creds ? `the credentials of ${creds.username}` : 'anonymous access'} (HTTP ${response.status})`);

@@ -11,15 +11,22 @@ export interface RequestOptions {
   readonly backoffMs?: number;
 }
 
+/** A request body and its headers (e.g. Content-Type), for pushes. */
+export interface RequestBody {
+  readonly body?: Uint8Array<ArrayBuffer> | string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** One request with retries: 429 and 5xx are retried with backoff; network errors are classified. */
-export async function send(url: string, method: string, authorization: string | undefined, options: RequestOptions, what: string, accept: string): Promise<Response> {
+export async function send(url: string, method: string, authorization: string | undefined, options: RequestOptions, what: string, accept: string, content: RequestBody = {}): Promise<Response> {
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     let response: Response;
     try {
       response = await fetch(url, {
         method,
-        headers: { Accept: accept, ...(authorization && { Authorization: authorization }) },
+        headers: { Accept: accept, ...content.headers, ...(authorization && { Authorization: authorization }) },
+        ...(content.body !== undefined && { body: content.body }),
         signal: AbortSignal.timeout(options.timeoutMs),
         redirect: 'follow',
       });

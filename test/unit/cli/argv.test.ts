@@ -44,6 +44,8 @@ const ACCEPTED: [string[], string, Record<string, unknown>, string[]?][] = [
   [['taskrun', 'get', '--', '-odd-name'], 'taskrun get', {}, ['-odd-name']],
   [['taskrun', 'create', '-f', 'tr.yaml', '--timeout', '5m'], 'taskrun create', { filename: 'tr.yaml', timeout: '5m' }],
   [['pod', 'get', 'p', '-c', 'step-report'], 'pod get', { container: 'step-report' }, ['p']],
+  [['index', '--tag', 'a', '--', '--tag', 'b'], 'index', { tag: ['a'] }, ['--tag', 'b']],
+  [['index', '--tag', 'r.io/a:1', '--tag=', '--manifest', 'r.io/a@m1', 'r.io/a@m2', '--', '--m3'], 'index', { tag: ['r.io/a:1', ''], manifest: ['r.io/a@m1'] }, ['r.io/a@m2', '--m3']],
 ];
 for (const [argv, command, values, positionals = []] of ACCEPTED) {
   ok(argv.join(' '), () => assert.equal(read(argv), { command, values, positionals }));
@@ -83,6 +85,8 @@ const REJECTED: [string[], RegExp][] = [
   [['taskrun', 'create'], /^cnb-report taskrun create needs --filename \(-f\)/],
   [['taskrun', 'create', '-f'], /^-f needs a value/],
   [['pod', 'get', 'p', '-o', 'text'], /^-o "text": expected one of json, env/],
+  [['index', 'r.io/a@m'], /^cnb-report index needs --tag/],
+  [['index', '--tag', 'a', '--bogus'], /^unknown option "--bogus" for cnb-report index/],
 ];
 for (const [argv, message] of REJECTED) {
   bad(argv.join(' ') || '(nothing)', () => {
@@ -109,7 +113,8 @@ modes('--help after -- is an argument, not a request for help', () => {
 });
 modes('every option and alias in the table is readable', () => {
   for (const command of COMMANDS as readonly CommandSpec[]) {
-    const base = [...command.name.split(' '), ...(command.positionals ?? []).map(() => 'p'), ...(command.name === 'taskrun create' ? ['-f', 'x'] : [])];
+    const required = Object.entries(command.options).filter(([, s]) => s.required).flatMap(([n]) => [`--${n}`, 'x']);
+    const base = [...command.name.split(' '), ...(command.positionals ?? []).map(() => 'p'), ...required];
     for (const [name, spec] of Object.entries(command.options)) {
       const value = spec.type === 'boolean' ? 'true' : (spec.choices?.[0] ?? (name === 'result-path' ? 'IMAGE_URL=/x' : 'v'));
       for (const word of [`--${name}`, ...(spec.alias ? [`-${spec.alias}`] : [])]) {

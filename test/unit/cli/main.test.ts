@@ -34,7 +34,7 @@ m('--version prints the version alone', async () => {
 m('--help lists every command; a command\'s --help lists every option of the table, with examples', async () => {
   const top = await run(['--help']);
   assert.is(top.code, 0);
-  for (const word of ['results', 'show', 'taskrun', 'pod', 'completion']) assert.match(top.out, new RegExp(`cnb-report ${word}`));
+  for (const word of ['results', 'show', 'index', 'taskrun', 'pod', 'completion']) assert.match(top.out, new RegExp(`cnb-report ${word}`));
   for (const command of COMMANDS) {
     const r = await run([...command.name.split(' '), '--help']);
     assert.is(r.code, 0, command.name);
@@ -47,6 +47,6 @@ m('completion: the script, and the commands', async () => {
   const script = await run(['completion']);
   assert.is(script.code, 0);
   assert.match(script.out, /complete -o bashdefault|compdef/);
-  assert.equal((await run(['--get-yargs-completions', ''])).out.split('\n'), ['completion', 'results', 'show', 'taskrun', 'pod']);
+  assert.equal((await run(['--get-yargs-completions', ''])).out.split('\n'), ['completion', 'results', 'show', 'index', 'taskrun', 'pod']);
 });
 m.run();

@@ -2,7 +2,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readArgv } from '../../../src/cli/argv.ts';
-import { dockerConfigPath, Given, kubeconfigFiles, resolveResults, resolveShow, resolveTaskRunGet } from '../../../src/cli/resolve.ts';
+import { dockerConfigPath, Given, kubeconfigFiles, resolveIndex, resolveResults, resolveShow, resolveTaskRunGet } from '../../../src/cli/resolve.ts';
 
 function given(argv: string[], env: Record<string, string> = {}) {
   const call = readArgv(argv);
@@ -57,5 +57,14 @@ r('credentials and kubeconfig locations, as docker and kubectl find them', () =>
   assert.equal(kubeconfigFiles({}), [], 'no HOME: the in-cluster service account');
   assert.equal(kubeconfigFiles({ HOME: '/h' }), ['/h/.kube/config']);
   assert.equal(kubeconfigFiles({ KUBECONFIG: '::/k1::/k2', HOME: '/h' }), ['/k1', '/k2']);
+});
+r('index: repeated and comma-separated --tag (empty items dropped); --manifest values, then positional ones', () => {
+  const g = given(['index', '--tag', 'r.io/a:1', '--tag=', '--tag', 'r.io/a:2,r.io/a:3', '--manifest', 'r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3', '--insecure-registry', 'r.io', '--result-path', 'IMAGES=/x', '-q'], { HOME: '/h' });
+  const o = resolveIndex(g.given, g.positionals, g.env);
+  assert.equal(o.tags, ['r.io/a:1', 'r.io/a:2', 'r.io/a:3']);
+  assert.equal(o.manifests, ['r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3']);
+  assert.equal([o.resultPaths, o.insecureRegistries, o.quiet, o.verifyTimeoutMs, o.dockerConfig], [{ IMAGES: '/x' }, ['r.io'], true, 10_000, '/h/.docker/config.json']);
+  const bad = given(['index', '--tag', 'a', '--result-path', 'NOPE=/x']);
+  usage(() => resolveIndex(bad.given, bad.positionals, {}), /^--result-path "NOPE=\/x"/);
 });
 r.run();
