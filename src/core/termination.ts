@@ -8,7 +8,12 @@ import { reportDocument } from './format.ts';
 import { validateReport, type Report } from './report.ts';
 import { TERMINATION_MESSAGE_LIMIT } from './results.ts';
 
-export function renderTerminationMessage(report: Report, runImage?: RunImage): string {
+export function renderTerminationMessage(report: Report, runImage?: RunImage, options: { allowDaemon?: boolean } = {}): string {
+  // The same rule as the Tekton results: no registry digest, nothing to sign or deploy by digest.
+  if (report.digest === undefined && !(options.allowDaemon && report.imageId !== undefined)) {
+    const why = report.imageId !== undefined ? `a daemon export (image-id ${report.imageId}) has no registry digest; pass --allow-daemon to write it anyway` : 'no image.digest: the image was not exported to a registry';
+    throw new CnbReportError('NO_DIGEST', `${report.file}: ${why}`);
+  }
   const text = JSON.stringify(reportDocument(report, runImage));
   const size = Buffer.byteLength(text);
   if (size > TERMINATION_MESSAGE_LIMIT) {
@@ -26,11 +31,15 @@ export function parseTerminationMessage(text: string, where: string): Report {
     throw new CnbReportError('NO_RESULT', `${where}: the termination message is not cnb-report JSON`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a JSON object`);
+  let report: Report;
   try {
-    return validateReport(doc as Record<string, unknown>, where);
+    report = validateReport(doc as Record<string, unknown>, where);
   } catch (err) {
     throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a valid report`, { cause: err, details: (err as CnbReportError).details });
   }
+  // A daemon export (or no image at all) is not a usable result, whatever wrote the message.
+  if (report.digest === undefined) throw new CnbReportError('NO_RESULT', `${where}: the termination message names no registry digest${report.imageId ? ` (a daemon export, image-id ${report.imageId})` : ''}`);
+  return report;
 }
 
 type Doc = Record<string, any>;
