@@ -90,56 +90,65 @@ async function request(c: Cluster, method: 'GET' | 'POST', path: string, body?: 
   await c.kc.applyToHTTPSOptions(options);
   const url = new URL(c.server.replace(/\/$/, '') + path);
   return new Promise((resolve, reject) => {
-    const timer = untilDeadline(c.deadline, () => {
-      req.destroy();
-      reject(timedOut(c));
-    });
+    let settled = false;
     const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
       timer.clear();
       fn();
     };
+    const timer = untilDeadline(c.deadline, () => settle(() => {
+      req.destroy();
+      reject(timedOut(c));
+    }));
     const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
-      readCapped(res, MAX_API_BODY).then(
-        (bytes) => {
-          const text = bytes.toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // not JSON (e.g. "404 page not found"): keep the text
-          }
-          settle(() => (res.statusCode! >= 400 ? reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed })) : resolve(parsed as Doc)));
-        },
-        (err) => settle(() => reject(err)),
-      );
+      readCapped(res, MAX_API_BODY, (err, bytes) => {
+        if (err) return settle(() => reject(err));
+        const text = bytes!.toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON (e.g. "404 page not found"): keep the text
+        }
+        settle(() => (res.statusCode! >= 400 ? reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed })) : resolve(parsed as Doc)));
+      });
     });
     req.on('error', (err) => settle(() => reject(err)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
-/** A response body, at most `limit` bytes; past it the connection is dropped and CLUSTER_ERROR thrown. */
-function readCapped(res: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(res.headers['content-length']);
-    if (declared > limit) {
-      res.destroy();
-      return reject(tooLarge(limit));
+/**
+ * A response body, at most `limit` bytes; past it the connection is dropped and CLUSTER_ERROR
+ * given. The callback is called once, synchronously with the event that decides it, so the
+ * error is the cap and not the reset that dropping the connection causes.
+ */
+function readCapped(res: http.IncomingMessage, limit: number, done: (err: unknown, bytes?: Buffer) => void): void {
+  let finished = false;
+  const finish = (err: unknown, bytes?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    done(err, bytes);
+  };
+  const declared = Number(res.headers['content-length']);
+  if (declared > limit) {
+    finish(tooLarge(limit));
+    return void res.destroy();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (d: Buffer) => {
+    size += d.length;
+    if (size > limit) {
+      finish(tooLarge(limit));
+      return void res.destroy();
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > limit) {
-        res.destroy();
-        return reject(tooLarge(limit));
-      }
-      chunks.push(d);
-    });
-    res.on('error', reject);
-    res.on('aborted', () => reject(Object.assign(new Error('the connection broke mid-answer'), { code: 'ECONNRESET' })));
-    res.on('end', () => resolve(Buffer.concat(chunks)));
+    chunks.push(d);
   });
+  res.on('error', (err) => finish(err));
+  res.on('aborted', () => finish(Object.assign(new Error('the connection broke mid-answer'), { code: 'ECONNRESET' })));
+  res.on('end', () => finish(undefined, Buffer.concat(chunks)));
 }
 
 function tooLarge(limit: number): CnbReportError {
@@ -313,18 +322,16 @@ async function openWatch(c: Cluster, path: string, onEvent: (type: string, objec
   const url = new URL(c.server.replace(/\/$/, '') + path);
   const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
     if (res.statusCode !== 200) {
-      readCapped(res, MAX_API_BODY).then(
-        (bytes) => {
-          let body: unknown = bytes.toString('utf8');
-          try {
-            body = JSON.parse(body as string);
-          } catch {
-            // keep the text
-          }
-          onError(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body }));
-        },
-        onError,
-      );
+      readCapped(res, MAX_API_BODY, (err, bytes) => {
+        if (err) return onError(err);
+        let body: unknown = bytes!.toString('utf8');
+        try {
+          body = JSON.parse(body as string);
+        } catch {
+          // keep the text
+        }
+        onError(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body }));
+      });
       return;
     }
     onConnected();
@@ -342,8 +349,8 @@ async function openWatch(c: Cluster, path: string, onEvent: (type: string, objec
       pending.push(chunk.subarray(start));
       pendingSize += chunk.length - start;
       if (pendingSize > MAX_API_BODY) {
-        res.destroy();
         onError(new CnbReportError('CLUSTER_ERROR', `a watch event from the API server is over ${MAX_API_BODY} bytes; refusing to read more`));
+        res.destroy();
       }
     });
     res.on('end', () => onError(Object.assign(new Error('the API server closed the watch'), { code: 'ECONNRESET' })));
