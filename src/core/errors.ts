@@ -122,6 +122,8 @@ export function preview(value: unknown, budget: number, depth = 0): string {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : JSON.stringify(value.toISOString());
   if (value === null || typeof value !== 'object') return String(value);
+  // A boxed scalar (a TOML float) stands for its JSON.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !Array.isArray(value)) return preview((value as { toJSON: () => unknown }).toJSON(), budget, depth + 1);
   if (depth >= PREVIEW_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
   const parts: string[] = [];
   let used = 2;

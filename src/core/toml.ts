@@ -2,8 +2,54 @@
 // authority for what is TOML. The error names the file, line and column, and carries the code
 // of the document being read (a bad report.toml and a bad analyzed.toml exit differently).
 
-import parseTomlString from '@iarna/toml/parse-string.js';
+import TOMLParser from '@iarna/toml/lib/toml-parser.js';
+import prettyError from '@iarna/toml/parse-pretty-error.js';
 import { CnbReportError, type ErrorCode } from './errors.ts';
+
+/**
+ * A TOML float. @iarna/toml returns floats and integers alike as numbers, so `manifest-size =
+ * 1e3` would pass as the integer 1000; TOML says it is a float (https://toml.io/en/v1.0.0#float).
+ * Keys assigned a float keep this box instead; its JSON is the number.
+ */
+export class TomlFloat {
+  constructor(readonly value: number) {}
+  toJSON(): number {
+    return this.value;
+  }
+  toString(): string {
+    return String(this.value);
+  }
+}
+
+// @iarna/toml marks its boxed floats with a private symbol ("type" → Symbol("float")) until it
+// unboxes them on assignment; the two assignment steps are where this parser keeps the box.
+function boxFloat(kv: { key: string[]; value: unknown }): { key: string[]; value: unknown } {
+  const v = kv.value as Record<symbol, unknown> | null;
+  if (typeof v !== 'object' || v === null) return kv;
+  const type = Object.getOwnPropertySymbols(v).find((s) => s.description === 'type');
+  if (type !== undefined && (v[type] as symbol | undefined)?.description === 'float') kv.value = new TomlFloat(Number(v.valueOf()));
+  return kv;
+}
+
+class Parser extends TOMLParser {
+  override recordAssignStatement(kv: { key: string[]; value: unknown }): unknown {
+    return super.recordAssignStatement(boxFloat(kv));
+  }
+  override recordInlineTableValue(kv: { key: string[]; value: unknown }): unknown {
+    return super.recordInlineTableValue(boxFloat(kv));
+  }
+}
+
+/** parse-string.js, with floats kept apart. */
+function parseTomlString(text: string): Record<string, unknown> {
+  const parser = new Parser();
+  try {
+    parser.parse(text);
+    return parser.finish();
+  } catch (err) {
+    throw prettyError(err, text);
+  }
+}
 
 export function parseToml(bytes: Uint8Array, file: string, code: ErrorCode = 'REPORT_INVALID'): Record<string, unknown> {
   let text: string;

@@ -165,6 +165,15 @@ wait('follows MODIFIED events from the resourceVersion it read', async () => {
   const query = new URLSearchParams(watchRequests()[0]!.split('?')[1]);
   assert.equal([query.get('fieldSelector'), query.get('resourceVersion'), query.get('allowWatchBookmarks')], ['metadata.name=w', created.metadata.resourceVersion, 'true']);
 });
+wait('--timeout beyond Node\'s 24.8-day timer limit waits, rather than timing out at once', async () => {
+  build('long', (d) => running(d, 0));
+  const cli = run('taskrun', 'get', 'long', '--wait', '--timeout', '600h', '-o', 'env');
+  await api.seen(WATCH);
+  api.update('taskruns', 'builds', 'long', (d) => succeeded(d, RESULTS));
+  const r = await cli;
+  assert.is(r.status, 0, r.stderr);
+  assert.not.match(r.stderr, /TimeoutOverflowWarning/);
+});
 wait('resumes after a dropped connection from the last version seen (a BOOKMARK counts)', async () => {
   build('w', (d) => running(d, 0));
   api.dropWatches = 1; // the first watch connection drops as soon as it opens

@@ -107,6 +107,11 @@ r('404, 403, a different digest, a non-manifest answer: each its own error', asy
     await s.close();
   }
 });
+r('a --verify-timeout beyond Node\'s timer limit (24.8 days) does not fire at once', async () => {
+  const s = await serve((_q, res) => setTimeout(() => manifest(res), 50));
+  assert.is(await code(verifyManifest(s.host, 'a', DIGEST, options(s.host, { timeoutMs: 600 * 3_600_000 }))), 'ok');
+  await s.close();
+});
 r('a registry that does not answer: a timeout, not a hang', async () => {
   const s = await serve(() => {});
   assert.match(await code(verifyManifest(s.host, 'a', DIGEST, options(s.host, { timeoutMs: 300 }))), /^REGISTRY_UNREACHABLE: .*no answer from 127\.0\.0\.1:\d+ within 300 ms$/);

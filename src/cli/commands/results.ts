@@ -73,7 +73,7 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
 async function verifyRepositories(report: Report, options: ResultsOptions): Promise<Served> {
   if (report.digest === undefined) throw new CnbReportError('NO_DIGEST', `${report.file}: --verify needs a registry digest`);
   const credentials = loadCredentials(dockerConfigPath());
-  const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: parseDuration(options.verifyTimeout) };
+  const verify = { insecure: options.insecureRegistries, credentials, timeoutMs: parseDuration(options.verifyTimeout, '--verify-timeout') };
   let first: Served | undefined;
   for (const ref of distinctRepositories(report.references)) {
     const served = await verifyManifest(ref.registry, ref.repository, report.digest, verify);
