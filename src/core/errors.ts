@@ -93,6 +93,7 @@ export function systemReason(err: unknown): string {
     ELOOP: 'is a symbolic link',
     ENOSPC: 'no space left on device',
     EEXIST: 'already exists',
+    EPIPE: 'the reader closed the pipe',
   };
   if (e && typeof e.code === 'string') return `${reasons[e.code] ?? e.message} (${e.code})`;
   return e instanceof Error ? e.message : String(err);

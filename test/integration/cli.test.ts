@@ -1,7 +1,7 @@
 // The built CLI (dist/cnb-report.js) run as a subprocess on real files, as a Tekton step runs it.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT_CODES } from '../../src/core/errors.ts';
@@ -313,6 +313,22 @@ misc('--help for every command has examples', () => {
     assert.is(r.status, 0);
     assert.match(r.stdout, args.length === 1 ? /Commands:/ : /Examples:/);
   }
+});
+misc('stdout on a full disk (ENOSPC) or closed by its reader (EPIPE): one line, exit 7, no stack trace', async () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST }));
+  const full = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" show --report "${report}" > /dev/full`], { encoding: 'utf8' });
+  assert.is(full.status, EXIT_CODES.WRITE_FAILED, full.stderr);
+  assert.is(full.stderr, 'cnb-report: cannot write to stdout: no space left on device (ENOSPC)\n');
+  const piped = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'show', '--report', report]);
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  assert.is(piped.status, EXIT_CODES.WRITE_FAILED, piped.stderr);
+  assert.is(piped.stderr, 'cnb-report: cannot write to stdout: the reader closed the pipe (EPIPE)\n');
 });
 misc('--version prints the package version', () => {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
