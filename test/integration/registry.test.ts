@@ -219,6 +219,29 @@ r('a token that is not a plain header value is not sent', async () => {
   }
 });
 
+r('the built CLI: the media type and size must agree across repositories ("in every repository")', async () => {
+  const dir = tempDir();
+  const a = await serve((_q, res) => manifest(res, OCI, 528));
+  const b = await serve((_q, res) => manifest(res, 'application/vnd.docker.distribution.manifest.v2+json', 528));
+  const c = await serve((_q, res) => manifest(res, OCI, 529));
+  const report = join(dir, 'report.toml');
+  const run = async (hosts: string[]) => {
+    writeFileSync(report, reportToml({ tags: hosts.map((h) => `${h}/team/app:1`), digest: DIGEST }));
+    return cliAsync(['results', '--report', report, '--results-dir', join(dir, 'out'), '--verify', '--insecure-registry', hosts.join(',')]);
+  };
+  const same = await run([a.host, a.host.replace('127.0.0.1', 'localhost')]);
+  assert.is(same.status, 0, same.stderr);
+  assert.match(same.stdout, /verified {5}application\/vnd\.oci\.image\.manifest\.v1\+json, 528 bytes, in every repository/);
+  rmSync(join(dir, 'out'), { recursive: true });
+  const type = await run([a.host, b.host]);
+  assert.is(type.status, 14, type.stderr);
+  assert.match(type.stderr, /^cnb-report: 127\.0\.0\.1:\d+\/team\/app@sha256:[0-9a-f]{64}: the registry serves application\/vnd\.docker\.distribution\.manifest\.v2\+json, 528 bytes; 127\.0\.0\.1:\d+\/team\/app served application\/vnd\.oci\.image\.manifest\.v1\+json, 528 bytes\n$/);
+  const size = await run([a.host, c.host]);
+  assert.is(size.status, 14, size.stderr);
+  assert.match(size.stderr, /529 bytes; .* 528 bytes\n$/);
+  assert.not.ok(existsSync(join(dir, 'out')));
+  await Promise.all([a.close(), b.close(), c.close()]);
+});
 r('the built CLI on an https registry: an http realm and a redirect to http are refused, nothing written', async () => {
   const dir = tempDir();
   const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
