@@ -100,6 +100,17 @@ h('server text with escape sequences and CR/LF is escaped on stderr', async () =
   assert.is(r.stderr, 'cnb-report: get tekton.dev/taskruns x: HTTP 500: boom\\u001b[2J\\u000d\\u000acnb-report: taskrun x succeeded\\u0007\n');
   await s.close();
 });
+h('a TaskRun whose status message holds escape sequences and CR/LF: escaped on stdout and stderr', async () => {
+  const doc = taskRun('x');
+  doc.status.conditions = [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'oops\u001b]0;pwned\u0007\r\nStatus   Succeeded' }];
+  const s = await hostile((_q, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(doc)));
+  const r = await cliAsync(['taskrun', 'get', 'x', '--timeout', '10s'], { env: { KUBECONFIG: s.kubeconfig } });
+  assert.is(r.status, EXIT_CODES.TASKRUN_FAILED);
+  assert.not.match(r.stdout + r.stderr, /[\u0000-\u0009\u000b-\u001f]/);
+  assert.match(r.stdout, /^Status {3}Failed \(Failed: oops\\u001b\]0;pwned\\u0007\\u000d\\u000aStatus {3}Succeeded\)$/m);
+  assert.is(r.stderr, 'cnb-report: taskrun x failed: Failed: oops\\u001b]0;pwned\\u0007\\u000d\\u000aStatus   Succeeded\n');
+  await s.close();
+});
 h('a server that echoes the bearer token: redacted', async () => {
   const s = await hostile((req, res) => {
     res.writeHead(500, { 'Content-Type': 'application/json' });

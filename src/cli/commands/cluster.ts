@@ -2,7 +2,7 @@
 // module and @kubernetes/client-node load only when one of them runs.
 
 import yaml from 'js-yaml';
-import { CnbReportError, isCnbReportError, quote } from '../../core/errors.ts';
+import { CnbReportError, isCnbReportError, printable, quote } from '../../core/errors.ts';
 import { checkExpansion } from '../../core/expansion.ts';
 import { connect, createTaskRun, getPod, getTaskRun, waitForTaskRun, type Cluster } from '../../edge/cluster/client.ts';
 import { readInput } from '../../edge/input.ts';
@@ -101,7 +101,8 @@ function format(summary: TaskRunSummary, output: TaskRunFormat): string {
     ...(summary.image?.images.slice(1) ?? []).map((i): [string, string] => ['Also', i]),
     ['Chains', summary.chains.signed ? 'signed' : summary.chains.failed ? 'failed' : 'not signed'],
   ];
-  return rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n');
+  // Status reasons and messages are the server's text: escaped, as in error lines.
+  return rows.map(([k, v]) => `${k.padEnd(8)} ${printable(v)}`).join('\n');
 }
 
 /** KEY=value lines: every value passed the reference/digest grammar, so they are eval-safe. */
@@ -115,7 +116,7 @@ function progressReporter(err: Print): (doc: Doc) => void {
   let last = '';
   return (doc) => {
     const line = progressLine(doc);
-    if (line !== last) err(line);
+    if (line !== last) err(printable(line));
     last = line;
   };
 }
