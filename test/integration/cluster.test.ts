@@ -335,6 +335,12 @@ create('a YAML alias bomb is refused before any request, quickly', async () => {
   assert.match(r.stderr, /^cnb-report: .*document 1: expands to more than 3145728 bytes \(aliases of aliases\?\); a TaskRun that large cannot be created\n$/);
   assert.equal(api.requests, []);
 });
+create('a document nested 50,000 levels deep: a usage error, one line, no request', async () => {
+  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML}  params: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`));
+  assert.is(r.status, EXIT_CODES.USAGE, r.stderr);
+  assert.match(r.stderr, /^cnb-report: .*not valid YAML: nesting exceeded maxDepth \(100\)[^\n]*\n$/);
+  assert.equal(api.requests, []);
+});
 create('forbidden create: exit 23 naming "create"', async () => {
   api.forbidden.add('create taskruns');
   const r = await run('taskrun', 'create', '-f', file(TASKRUN_YAML));
