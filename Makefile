@@ -31,6 +31,11 @@ test: $(DIST) ## type-check, lint (ESLint, Prettier), run every test
 bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node (make image first for the in-image figures)
 	node --import tsx test/bench/bench.ts
 
+CASES ?= 100000
+SEED ?= 1
+fuzz: $(NODE_MODULES) ## $(CASES) fuzzed reports (mutated fixtures, deep nesting) through `results`; prints the figures
+	node --import tsx test/fuzz/run.ts $(CASES) $(SEED)
+
 image: ## build localhost/cnb-report:dev (+ build/image.oci.tar, build/image.digest), reproducibly
 	scripts/e2e-deps.sh
 	scripts/image.sh
@@ -53,7 +58,7 @@ release: $(IMAGE_ARCHIVE) ## push the image to $(REGISTRY)/cnb-report and pin it
 clean: ## remove build output (and the container storage under build/)
 	rm -rf dist build
 
-.PHONY: help build demo test bench image e2e release clean
+.PHONY: help build demo test bench fuzz image e2e release clean
 
 stamp: ## pin tasks/ to an image pushed by other means: REGISTRY=… DIGEST=sha256:…
 	node scripts/stamp.js "$${REGISTRY:?set REGISTRY}/cnb-report" "$${DIGEST:?set DIGEST}"

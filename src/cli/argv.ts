@@ -84,7 +84,8 @@ function readOptions(tokens: readonly string[], specs: Readonly<Record<string, O
     }
     const value = inline ?? takeValue(tokens, i, word, where);
     if (inline === undefined) i++;
-    if (value === '' && !spec.allowEmpty) throw usage(`${word} needs a value, not an empty string`, where);
+    // An empty (or blank) path would silently mean the current directory.
+    if (value.trim() === '' && !spec.allowEmpty) throw usage(`${word} needs a value, not an empty string`, where);
     if (spec.choices && !spec.choices.includes(value)) throw usage(`${word} ${quote(value)}: expected one of ${spec.choices.join(', ')}`, where);
     values[name] = spec.type === 'array' ? [...((values[name] as string[] | undefined) ?? []), value] : value;
   }

@@ -61,6 +61,10 @@ export function exitCodeOf(err: unknown): number {
 
 /** The lines to print on stderr for an error: one per problem, never a stack unless asked. */
 export function describe(err: unknown, debug = false): string[] {
+  return rawLines(err, debug).map(printable);
+}
+
+function rawLines(err: unknown, debug: boolean): string[] {
   if (isCnbReportError(err)) {
     const lines = err.details.length ? [...err.details] : [err.message];
     if (debug && err.cause instanceof Error && err.cause.stack) lines.push(err.cause.stack);
@@ -68,6 +72,21 @@ export function describe(err: unknown, debug = false): string[] {
   }
   const e = err instanceof Error ? err : new Error(String(err));
   return debug && e.stack ? [e.stack] : [`internal error: ${e.message} (run with --debug for a stack trace)`];
+}
+
+/**
+ * A message line as it may reach a terminal or a CI log: text from servers and files can hold
+ * escape sequences, CR/LF that forge lines, and secrets (a bearer token or Basic credentials
+ * echoed back, user:password in a URL). Controls are escaped (a --debug stack keeps its line
+ * breaks) and those secrets replaced.
+ */
+export function printable(line: string): string {
+  return line
+    .replace(/\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/-]{4,}=*(?![="'A-Za-z0-9])/gi, '$1 [redacted]')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']*:[^\s/@"']*@/gi, '$1[redacted]@')
+    // Control characters are exactly what this must find.
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\n(?!\s+at )/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Node's system errors carry a code such as ENOENT; this keeps messages short and stable. */
@@ -83,6 +102,7 @@ export function systemReason(err: unknown): string {
     ELOOP: 'is a symbolic link',
     ENOSPC: 'no space left on device',
     EEXIST: 'already exists',
+    EPIPE: 'the reader closed the pipe',
   };
   if (e && typeof e.code === 'string') return `${reasons[e.code] ?? e.message} (${e.code})`;
   return e instanceof Error ? e.message : String(err);
@@ -90,9 +110,42 @@ export function systemReason(err: unknown): string {
 
 /** Quote a value from untrusted input for an error line: JSON-escaped, ASCII only, cut if long. */
 export function quote(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? value : String(JSON.stringify(value) ?? value);
+  const text = typeof value === 'string' ? value : preview(value, max + 1);
   const chars = [...text];
   const cut = chars.length > max ? chars.slice(0, max).join('') : text;
   const quoted = JSON.stringify(cut).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return cut === text ? quoted : `${quoted}... (${chars.length} characters)`;
+  if (cut === text) return quoted;
+  return typeof value === 'string' ? `${quoted}... (${chars.length} characters)` : `${quoted}...`;
+}
+
+// How deep a preview descends into nested arrays and tables: a value from a hostile file may
+// nest thousands of levels, and quoting it must neither walk it whole nor recurse that deep.
+const PREVIEW_DEPTH = 8;
+
+/**
+ * JSON-like text of a parsed value, at most about `budget` characters: it stops descending
+ * at PREVIEW_DEPTH and stops listing once the budget is spent, so its cost is bounded by the
+ * budget, not by the value.
+ */
+export function preview(value: unknown, budget: number, depth = 0): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > budget ? value.slice(0, budget) : value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : JSON.stringify(value.toISOString());
+  if (value === null || typeof value !== 'object') return String(value);
+  // A boxed scalar (a TOML float) stands for its JSON.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !Array.isArray(value)) return preview((value as { toJSON: () => unknown }).toJSON(), budget, depth + 1);
+  if (depth >= PREVIEW_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
+  const parts: string[] = [];
+  let used = 2;
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value as object).values();
+  for (const [key, item] of entries as Iterable<[unknown, unknown]>) {
+    if (used > budget) {
+      parts.push('...');
+      break;
+    }
+    const text = (Array.isArray(value) ? '' : `${JSON.stringify(String(key))}:`) + preview(item, budget - used, depth + 1);
+    parts.push(text);
+    used += text.length + 1;
+  }
+  return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }

@@ -49,7 +49,25 @@ export function parseTagReference(text: string): Reference | string {
   const match = NAME.exec(name);
   if (!match) return 'is not a valid image reference';
   if (name.length > NAME_MAX) return `has a name longer than ${NAME_MAX} characters`;
+  if (match[1] !== undefined && !validHost(match[1])) return 'has a registry port above 65535 or an invalid IPv6 address';
   return { name, tag: tagPart, ...identity(name) };
+}
+
+/**
+ * The grammar's domain allows any digits as a port and any hex and colons in brackets; a
+ * registry must also be reachable by URL (as go-containerregistry's name.NewRegistry parses it),
+ * so a port must be at most 65535 and a bracketed address a real IPv6 address. WHATWG URL
+ * parsing (a global, no I/O) decides both.
+ */
+function validHost(domain: string): boolean {
+  const port = /:(\d+)$/.exec(domain)?.[1];
+  if (port !== undefined && Number(port) > 65535) return false;
+  try {
+    new URL(`https://${domain}/`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Where the image lives, as go-containerregistry (and so the lifecycle and Chains) sees it. */

@@ -11,6 +11,7 @@
 // only [image] is read, so a `digest` key inside BOM metadata can never leak into a result.
 
 import { CnbReportError, quote } from './errors.ts';
+import { TomlFloat } from './toml-float.ts';
 import { SHA256_DIGEST, parseTagReference, type Reference } from './reference.ts';
 
 export interface Report {
@@ -97,6 +98,10 @@ function validateImageId(image: Record<string, unknown>, problem: Problem): stri
 
 function validateManifestSize(value: unknown, problem: Problem): number | undefined {
   if (value === undefined) return undefined;
+  if (value instanceof TomlFloat) {
+    problem('image.manifest-size', `${quote(value)} is a TOML float, not a positive integer number of bytes`);
+    return undefined;
+  }
   // The lifecycle writes an integer; the spec's example a quoted string. Both mean bytes.
   const n = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
   if (Number.isSafeInteger(n) && n > 0) return n;

@@ -8,8 +8,21 @@ import { reportDocument } from './format.ts';
 import { validateReport, type Report } from './report.ts';
 import { TEKTON_MESSAGE_LIMIT } from './budget.ts';
 
-/** The message, or RESULTS_TOO_LARGE over `limit` (the kubelet's share for this pod's containers, see budget.ts). */
-export function renderTerminationMessage(report: Report, runImage?: RunImage, limit = TEKTON_MESSAGE_LIMIT, why = ''): string {
+/**
+ * The message, or RESULTS_TOO_LARGE over `limit` (the kubelet's share for this pod's containers,
+ * see budget.ts, and `why` says how it was derived).
+ */
+export function renderTerminationMessage(
+  report: Report,
+  runImage?: RunImage,
+  options: { allowDaemon?: boolean; limit?: number; why?: string } = {},
+): string {
+  const { limit = TEKTON_MESSAGE_LIMIT, why = '' } = options;
+  // The same rule as the Tekton results: no registry digest, nothing to sign or deploy by digest.
+  if (report.digest === undefined && !(options.allowDaemon && report.imageId !== undefined)) {
+    const reason = report.imageId !== undefined ? `a daemon export (image-id ${report.imageId}) has no registry digest; pass --allow-daemon to write it anyway` : 'no image.digest: the image was not exported to a registry';
+    throw new CnbReportError('NO_DIGEST', `${report.file}: ${reason}`);
+  }
   const text = JSON.stringify(reportDocument(report, runImage));
   const size = Buffer.byteLength(text);
   if (size > limit) {
@@ -27,11 +40,15 @@ export function parseTerminationMessage(text: string, where: string): Report {
     throw new CnbReportError('NO_RESULT', `${where}: the termination message is not cnb-report JSON`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a JSON object`);
+  let report: Report;
   try {
-    return validateReport(doc as Record<string, unknown>, where);
+    report = validateReport(doc as Record<string, unknown>, where);
   } catch (err) {
     throw new CnbReportError('NO_RESULT', `${where}: the termination message is not a valid report`, { cause: err, details: (err as CnbReportError).details });
   }
+  // A daemon export (or no image at all) is not a usable result, whatever wrote the message.
+  if (report.digest === undefined) throw new CnbReportError('NO_RESULT', `${where}: the termination message names no registry digest${report.imageId ? ` (a daemon export, image-id ${report.imageId})` : ''}`);
+  return report;
 }
 
 type Doc = Record<string, any>;

@@ -86,16 +86,58 @@ behaviour('--termination-message: compact JSON in the report\'s shape, written i
   assert.is(readFileSync(join(dir, 'termination-log'), 'utf8'), `{"image":{"tags":["r.io/a:1","r.io/b:1"],"digest":"${DIGEST}","manifest-size":3020}}`);
   assert.equal(readdirSync(join(dir, 'results')).sort(), ['IMAGES', 'IMAGE_DIGEST', 'IMAGE_URL']);
 });
-behaviour('--no-tekton-results: only the termination message (a daemon report is fine there)', () => {
+behaviour('--no-tekton-results: only the termination message, under the same digest rule (exit 5 for a daemon export)', () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64) }));
-  const r = cli(['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
-  assert.is(r.status, 0, r.stderr);
-  assert.is(r.stdout, `wrote the termination message to ${join(dir, 'msg')}\n`);
+  const daemon = cli(['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
+  assert.is(daemon.status, EXIT_CODES.NO_DIGEST, daemon.stderr);
+  assert.match(daemon.stderr, /^cnb-report: .*a daemon export \(image-id a{64}\) has no registry digest; pass --allow-daemon to write it anyway\n$/);
+  assert.equal(readdirSync(dir).sort(), ['report.toml']);
+  const allowed = cli(['results', '--report', report, '--no-tekton-results', '--allow-daemon', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
+  assert.is(allowed.status, 0, allowed.stderr);
+  assert.is(allowed.stdout, `wrote the termination message to ${join(dir, 'msg')}\n`);
   assert.equal(readdirSync(dir).sort(), ['msg', 'report.toml']);
+  const neither = writeReport(tempDir(), reportToml({ tags: ['app'] }));
+  const noDigest = cli(['results', '--report', neither, '--no-tekton-results', '--allow-daemon', '--termination-message', join(dir, 'msg2')]);
+  assert.is(noDigest.status, EXIT_CODES.NO_DIGEST, noDigest.stderr);
+  assert.not.ok(existsSync(join(dir, 'msg2')));
   const none = cli(['results', '--report', report, '--no-tekton-results']);
   assert.is(none.status, EXIT_CODES.USAGE);
   assert.match(none.stderr, /leaves nothing to write/);
+});
+behaviour('colliding outputs are refused before anything is written (exit 2)', () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST, 'manifest-size': 3020 }));
+  writeFileSync(join(dir, 'analyzed.toml'), '[run-image]\n  reference = "r.io/run@' + DIGEST + '"\n');
+  const results = join(dir, 'results');
+  const cases: [string[], RegExp][] = [
+    [['--result-path', `IMAGE_URL=${join(dir, 'x')}`, '--result-path', `IMAGE_DIGEST=${join(dir, 'x')}`], /result IMAGE_URL and result IMAGE_DIGEST are both .*\/x$/],
+    [['--result-path', `IMAGES=${report}`], /result IMAGES is the report \(.*report\.toml\): it would be overwritten$/],
+    [['--result-path', `IMAGES=${join(dir, 'analyzed.toml')}`], /result IMAGES is analyzed\.toml/],
+    [['--termination-message', join(results, 'IMAGE_URL')], /result IMAGE_URL and the termination message are both/],
+    [['--oci-layout', join(results, 'IMAGE_DIGEST')], /is inside result IMAGE_DIGEST .*which is a file$/],
+    [['--oci-layout', results, '--result-path', `IMAGES=${join(results, 'index.json')}`], /result IMAGES and the layout's index\.json are both/],
+    [['--result-path', `IMAGES=${join(dir, 'layout/blobs')}`, '--oci-layout', join(dir, 'layout')], /result IMAGES \(.*layout\/blobs\) is where the layout's blobs\/ .*must be a directory$/],
+    [['--result-path', `IMAGE_URL=${results}`], /result IMAGE_DIGEST \(.*results\/IMAGE_DIGEST\) is inside result IMAGE_URL \(.*results\), which is a file$/m],
+    [['--result-path', `IMAGE_URL=${results}`, '--result-path', `IMAGE_DIGEST=${join(dir, 'd')}`, '--result-path', `IMAGES=${join(dir, 'i')}`, '--oci-layout', join(results, 'layout')], /the layout's oci-layout \(.*results\/layout\/oci-layout\) is inside result IMAGE_URL/],
+  ];
+  const before = snapshot(dir);
+  for (const [args, expected] of cases) {
+    const r = cli(['results', '--report', report, '--results-dir', results, ...args]);
+    assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0]!, /^cnb-report: conflicting outputs: /);
+    assert.ok(r.stderr.split('\n').some((line) => expected.test(line)), `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(snapshot(dir), before, `nothing written for ${args.join(' ')}`);
+  }
+});
+behaviour("an empty --results-dir, --oci-layout or --termination-message is a usage error, not '.'", () => {
+  const dir = tempDir();
+  const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST, 'manifest-size': 3020 }));
+  for (const args of [['--results-dir', ''], ['--oci-layout', ''], ['--oci-layout=', '--results-dir', join(dir, 'r')], ['--termination-message', ' ', '--results-dir', join(dir, 'r')]]) {
+    const r = cli(['results', '--report', report, ...args], { cwd: dir });
+    assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(readdirSync(dir), ['report.toml'], args.join(' '));
+  }
 });
 behaviour('a termination message over 4096 bytes: exit 6, nothing written', () => {
   const dir = tempDir();
@@ -186,7 +228,7 @@ behaviour('an unwritable results directory: a clear error, not a stack trace, no
   if (asUser.uid) chownSync(report, 65534, 65534);
   const r = cli(['results', '--report', report, '--results-dir', join(dir, 'out'), '--oci-layout', join(dir, 'layout')], asUser);
   assert.is(r.status, EXIT_CODES.WRITE_FAILED, r.stderr);
-  assert.match(r.stderr, /^cnb-report: cannot write .*\/out\/IMAGE_URL: permission denied \(EACCES\)\n$/);
+  assert.match(r.stderr, /^cnb-report: cannot write .*\/out: permission denied \(EACCES\)\n$/);
   assert.equal(readdirSync(join(dir, 'out')), []);
   assert.equal(readdirSync(dir).sort(), ['out', 'report.toml']);
 });

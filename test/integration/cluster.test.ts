@@ -166,6 +166,15 @@ wait('follows MODIFIED events from the resourceVersion it read', async () => {
   const query = new URLSearchParams(watchRequests()[0]!.split('?')[1]);
   assert.equal([query.get('fieldSelector'), query.get('resourceVersion'), query.get('allowWatchBookmarks')], ['metadata.name=w', created.metadata.resourceVersion, 'true']);
 });
+wait('--timeout beyond Node\'s 24.8-day timer limit waits, rather than timing out at once', async () => {
+  build('long', (d) => running(d, 0));
+  const cli = run('taskrun', 'get', 'long', '--wait', '--timeout', '600h', '-o', 'env');
+  await api.seen(WATCH);
+  api.update('taskruns', 'builds', 'long', (d) => succeeded(d, RESULTS));
+  const r = await cli;
+  assert.is(r.status, 0, r.stderr);
+  assert.not.match(r.stderr, /TimeoutOverflowWarning/);
+});
 wait('resumes after a dropped connection from the last version seen (a BOOKMARK counts)', async () => {
   build('w', (d) => running(d, 0));
   api.dropWatches = 1; // the first watch connection drops as soon as it opens
@@ -305,7 +314,32 @@ create('malformed YAML, a missing file, and -n disagreeing with metadata.namespa
   assert.is((await run('taskrun', 'create', '-f', '/nonexistent.yaml')).status, EXIT_CODES.USAGE);
   const r = await run('taskrun', 'create', '-n', 'a', '-f', file(TASKRUN_YAML.replace('metadata:\n', 'metadata:\n  namespace: b\n')));
   assert.is(r.status, EXIT_CODES.USAGE);
-  assert.match(r.stderr, /namespaces of the documents and -n differ \(a, b\)/);
+  assert.match(r.stderr, /the namespace of a document \(b\) and -n \(a\) differ/);
+  assert.equal(api.requests, []);
+});
+create('each document goes to its own namespace, else the context\'s (not the previous document\'s)', async () => {
+  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML.replace('metadata:\n', 'metadata:\n  namespace: other\n')}---\n${TASKRUN_YAML}`));
+  assert.is(r.status, 0, r.stderr);
+  assert.equal(api.requests.filter((x) => x.startsWith('POST')), ['POST /apis/tekton.dev/v1/namespaces/other/taskruns', 'POST /apis/tekton.dev/v1/namespaces/builds/taskruns']);
+});
+create('a failure after some were created names what was created', async () => {
+  build('fixed');
+  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML}---\n${TASKRUN_YAML.replace('generateName: buildpacks-', 'name: fixed')}`));
+  assert.is(r.status, EXIT_CODES.CLUSTER_ERROR);
+  assert.match(r.stderr, /^cnb-report: create tekton\.dev\/taskruns fixed: HTTP 409: .*already exists \(already created: taskrun builds\/buildpacks-[a-z0-9]{5}\)\n$/);
+});
+create('a YAML alias bomb is refused before any request, quickly', async () => {
+  const lol = ['apiVersion: tekton.dev/v1', 'kind: TaskRun', 'metadata:', '  generateName: lol-', 'spec:', '  params:', '  - name: a', '    value: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i++) lol.push(`  - name: a${i}`, `    value: &a${i} [${Array(9).fill(i === 1 ? '*a' : `*a${i - 1}`).join(',')}]`);
+  const r = await run('taskrun', 'create', '-f', file(lol.join('\n') + '\n'));
+  assert.is(r.status, EXIT_CODES.USAGE, r.stderr);
+  assert.match(r.stderr, /^cnb-report: .*document 1: expands to more than 3145728 bytes \(aliases of aliases\?\); a TaskRun that large cannot be created\n$/);
+  assert.equal(api.requests, []);
+});
+create('a document nested 50,000 levels deep: a usage error, one line, no request', async () => {
+  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML}  params: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`));
+  assert.is(r.status, EXIT_CODES.USAGE, r.stderr);
+  assert.match(r.stderr, /^cnb-report: .*not valid YAML: nesting exceeded maxDepth \(100\)[^\n]*\n$/);
   assert.equal(api.requests, []);
 });
 create('forbidden create: exit 23 naming "create"', async () => {
@@ -346,6 +380,13 @@ pod_('no message, an unknown container, a message that is not a valid report: cl
   r = await run('pod', 'get', 'missing');
   assert.is(r.status, EXIT_CODES.NOT_FOUND);
   assert.match(r.stderr, /pod missing not found in namespace builds/);
+});
+pod_('a termination message without a registry digest (a daemon export) is NO_RESULT, not success', async () => {
+  api.put('pods', pod('daemon', [{ name: 'export', message: JSON.stringify({ image: { tags: ['app'], 'image-id': 'a'.repeat(64) } }) }]));
+  const r = await run('pod', 'get', 'daemon', '-o', 'env');
+  assert.is(r.status, EXIT_CODES.NO_RESULT);
+  assert.is(r.stdout, '');
+  assert.match(r.stderr, /the termination message names no registry digest \(a daemon export/);
 });
 pods.run();
 

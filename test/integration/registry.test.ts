@@ -5,10 +5,10 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyManifest, type VerifyOptions } from '../../src/edge/registry/verify.ts';
-import { DIGEST, tempDir } from '../support/helpers.ts';
+import { cliAsync, DIGEST, reportToml, tempDir } from '../support/helpers.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
@@ -107,6 +107,11 @@ r('404, 403, a different digest, a non-manifest answer: each its own error', asy
     await s.close();
   }
 });
+r('a --verify-timeout beyond Node\'s timer limit (24.8 days) does not fire at once', async () => {
+  const s = await serve((_q, res) => setTimeout(() => manifest(res), 50));
+  assert.is(await code(verifyManifest(s.host, 'a', DIGEST, options(s.host, { timeoutMs: 600 * 3_600_000 }))), 'ok');
+  await s.close();
+});
 r('a registry that does not answer: a timeout, not a hang', async () => {
   const s = await serve(() => {});
   assert.match(await code(verifyManifest(s.host, 'a', DIGEST, options(s.host, { timeoutMs: 300 }))), /^REGISTRY_UNREACHABLE: .*no answer from 127\.0\.0\.1:\d+ within 300 ms$/);
@@ -128,5 +133,147 @@ r('nothing listening, plain HTTP not named insecure, a self-signed certificate',
   const tls = await serve((_q, res) => manifest(res), { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
   assert.match(await code(verifyManifest(tls.host, 'a', DIGEST, options(tls.host, { insecure: [] }))), /^REGISTRY_UNREACHABLE: .*TLS error talking to 127\.0\.0\.1:\d+: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/);
   await tls.close();
+});
+
+// --- hostile registries and token services (issue: credentials to a hostile Bearer realm) ---
+
+const basicUP = `Basic ${Buffer.from('u:p').toString('base64')}`;
+const withCreds = (host: string, extra: Partial<VerifyOptions> = {}) => options(host, { credentials: new Map([[host, { username: 'u', password: 'p' }]]), ...extra });
+const challenge = (res: ServerResponse, realm: string) => void res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="${realm}",service="s"` }).end();
+
+r('a realm on another loopback port is refused: the credentials never leave', async () => {
+  const thief = await serve((_q, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"token":"stolen"}'));
+  const s = await serve((_q, res) => challenge(res, `http://${thief.host}/token`));
+  assert.match(await code(verifyManifest(s.host, 'a', DIGEST, withCreds(s.host))), /^REGISTRY_ERROR: .*refusing the token service "http:\/\/127\.0\.0\.1:\d+\/token": it names 127\.0\.0\.1, a loopback, private or link-local address that is not the registry$/);
+  assert.equal(thief.seen, []);
+  await s.close();
+  await thief.close();
+});
+r('cloud metadata, other schemes, user information in the realm: refused before any request', async () => {
+  for (const realm of ['http://169.254.169.254/latest/meta-data/iam', 'https://[fd00:ec2::254]/x', 'file:///etc/shadow', 'gopher://127.0.0.1/x', 'https://u:p@auth.example.com/t']) {
+    const s = await serve((_q, res) => challenge(res, realm));
+    assert.match(await code(verifyManifest(s.host, 'a', DIGEST, withCreds(s.host))), /^REGISTRY_ERROR: .*refusing the token service/, realm);
+    assert.is(s.seen.length, 1, realm);
+    await s.close();
+  }
+});
+r('every token-service redirect is checked: one to another loopback port is refused', async () => {
+  const thief = await serve((_q, res) => void res.writeHead(200).end('{"token":"x"}'));
+  const s = await serve((req, res) => {
+    if (req.url!.startsWith('/token')) return void res.writeHead(302, { Location: `http://${thief.host}/steal` }).end();
+    challenge(res, `http://${req.headers.host}/token`);
+  });
+  assert.match(await code(verifyManifest(s.host, 'a', DIGEST, withCreds(s.host))), /^REGISTRY_ERROR: .*refusing the token-service redirect to "http:\/\/127\.0\.0\.1:\d+\/steal": it names 127\.0\.0\.1/);
+  assert.equal(thief.seen, []);
+  await s.close();
+  await thief.close();
+});
+r('a redirect within the registry is followed, with its credentials; redirect loops end', async () => {
+  const s = await serve((req, res) => {
+    if (req.url!.startsWith('/token')) {
+      if (req.headers.authorization !== basicUP) return void res.writeHead(401).end();
+      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"access_token":"T2"}');
+    }
+    if (req.url!.startsWith('/auth')) return void res.writeHead(307, { Location: `/token${req.url!.slice(5)}` }).end();
+    if (req.headers.authorization !== 'Bearer T2') return challenge(res, `http://${req.headers.host}/auth`);
+    manifest(res);
+  });
+  assert.is(await code(verifyManifest(s.host, 'a', DIGEST, withCreds(s.host))), 'ok');
+  assert.match(s.seen[2]!, /^GET \/token\?service=s&scope=repository%3Aa%3Apull Basic /);
+  await s.close();
+  const loop = await serve((req, res) => {
+    if (req.url!.startsWith('/token')) return void res.writeHead(302, { Location: '/token' }).end();
+    challenge(res, `http://${req.headers.host}/token`);
+  });
+  assert.match(await code(verifyManifest(loop.host, 'a', DIGEST, withCreds(loop.host))), /^REGISTRY_ERROR: .*more than 10 redirects from 127\.0\.0\.1:\d+$/);
+  assert.is(loop.seen.length, 12);
+  await loop.close();
+});
+r('an endless token body is cut at the cap; a huge declared one is refused unread', async () => {
+  const endless = await serve((req, res) => {
+    if (!req.url!.startsWith('/token')) return challenge(res, `http://${req.headers.host}/token`);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => { while (res.write(chunk)); };
+    res.on('drain', pump);
+    pump();
+  });
+  assert.match(await code(verifyManifest(endless.host, 'a', DIGEST, withCreds(endless.host, { timeoutMs: 20_000 }))), /^REGISTRY_ERROR: .*the token service 127\.0\.0\.1:\d+: the body is over the 1048576-byte limit$/);
+  await endless.close();
+  const declared = await serve((req, res) => {
+    if (!req.url!.startsWith('/token')) return challenge(res, `http://${req.headers.host}/token`);
+    res.writeHead(200, { 'Content-Length': String(3.5e9) });
+    res.write('{');
+  });
+  assert.match(await code(verifyManifest(declared.host, 'a', DIGEST, withCreds(declared.host))), /^REGISTRY_ERROR: .*the body is 3500000000 bytes, over the 1048576-byte limit$/);
+  await declared.close();
+});
+r('a token that is not a plain header value is not sent', async () => {
+  for (const body of ['{"token":"a\\r\\nX-Injected: 1"}', '{"token":42}', 'not json', '{"token":""}']) {
+    const s = await serve((req, res) => {
+      if (req.url!.startsWith('/token')) return void res.writeHead(200).end(body);
+      challenge(res, `http://${req.headers.host}/token`);
+    });
+    assert.match(await code(verifyManifest(s.host, 'a', DIGEST, withCreds(s.host))), /^REGISTRY_ERROR: .*returned no usable token$/, body);
+    await s.close();
+  }
+});
+
+r('the built CLI: the media type and size must agree across repositories ("in every repository")', async () => {
+  const dir = tempDir();
+  const a = await serve((_q, res) => manifest(res, OCI, 528));
+  const b = await serve((_q, res) => manifest(res, 'application/vnd.docker.distribution.manifest.v2+json', 528));
+  const c = await serve((_q, res) => manifest(res, OCI, 529));
+  const report = join(dir, 'report.toml');
+  const run = async (hosts: string[]) => {
+    writeFileSync(report, reportToml({ tags: hosts.map((h) => `${h}/team/app:1`), digest: DIGEST }));
+    return cliAsync(['results', '--report', report, '--results-dir', join(dir, 'out'), '--verify', '--insecure-registry', hosts.join(',')]);
+  };
+  const same = await run([a.host, a.host.replace('127.0.0.1', 'localhost')]);
+  assert.is(same.status, 0, same.stderr);
+  assert.match(same.stdout, /verified {5}application\/vnd\.oci\.image\.manifest\.v1\+json, 528 bytes, in every repository/);
+  rmSync(join(dir, 'out'), { recursive: true });
+  const type = await run([a.host, b.host]);
+  assert.is(type.status, 14, type.stderr);
+  assert.match(type.stderr, /^cnb-report: 127\.0\.0\.1:\d+\/team\/app@sha256:[0-9a-f]{64}: the registry serves application\/vnd\.docker\.distribution\.manifest\.v2\+json, 528 bytes; 127\.0\.0\.1:\d+\/team\/app served application\/vnd\.oci\.image\.manifest\.v1\+json, 528 bytes\n$/);
+  const size = await run([a.host, c.host]);
+  assert.is(size.status, 14, size.stderr);
+  assert.match(size.stderr, /529 bytes; .* 528 bytes\n$/);
+  assert.not.ok(existsSync(join(dir, 'out')));
+  await Promise.all([a.close(), b.close(), c.close()]);
+});
+r('the built CLI on an https registry: an http realm and a redirect to http are refused, nothing written', async () => {
+  const dir = tempDir();
+  const openssl = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+  assert.is(openssl.status, 0, String(openssl.stderr));
+  const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  const sink = await serve((_q, res) => void res.writeHead(200).end('{"token":"t"}'));
+  let mode = 'realm';
+  const s = await serve((req, res) => {
+    if (mode === 'ok') return manifest(res);
+    if (mode === 'redirect') return void res.writeHead(301, { Location: `http://${sink.host}${req.url}` }).end();
+    challenge(res, `http://${req.headers.host}/token`);
+  }, tls);
+  const report = join(dir, 'report.toml');
+  writeFileSync(report, reportToml({ tags: [`${s.host}/team/app:1`], digest: DIGEST }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: { [s.host]: { username: 'u', password: 'p' } } }));
+  const env = { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), DOCKER_CONFIG: dir };
+  const run = () => cliAsync(['results', '--report', report, '--results-dir', join(dir, 'out'), '--verify', '--verify-timeout', '5s'], { env });
+  mode = 'ok';
+  const ok = await run();
+  assert.is(ok.status, 0, ok.stderr); // the certificate is trusted: the refusals below are the rule, not TLS
+  rmSync(join(dir, 'out'), { recursive: true });
+  mode = 'realm';
+  const realm = await run();
+  assert.is(realm.status, 13, realm.stderr);
+  assert.match(realm.stderr, /^cnb-report: 127\.0\.0\.1:\d+\/team\/app@sha256:[0-9a-f]{64}: refusing the token service "http:\/\/127\.0\.0\.1:\d+\/token": it is plain http for a registry reached over https\n$/);
+  mode = 'redirect';
+  const redirect = await run();
+  assert.is(redirect.status, 13, redirect.stderr);
+  assert.match(redirect.stderr, /^cnb-report: .*refusing a redirect from https:\/\/127\.0\.0\.1:\d+ to plain http:\/\/127\.0\.0\.1:\d+\n$/);
+  assert.equal(sink.seen, []);
+  assert.not.ok(existsSync(join(dir, 'out')), 'nothing written');
+  await s.close();
+  await sink.close();
 });
 r.run();

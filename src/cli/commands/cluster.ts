@@ -2,7 +2,8 @@
 // module and @kubernetes/client-node load only when one of them runs.
 
 import yaml from 'js-yaml';
-import { CnbReportError, quote } from '../../core/errors.ts';
+import { CnbReportError, isCnbReportError, printable, quote } from '../../core/errors.ts';
+import { checkExpansion } from '../../core/expansion.ts';
 import { connect, createTaskRun, getPod, getTaskRun, waitForTaskRun, type Cluster } from '../../edge/cluster/client.ts';
 import { readInput, type InputKind } from '../../edge/input.ts';
 import { containerMessage, parseTerminationMessage } from '../../core/termination.ts';
@@ -25,20 +26,36 @@ interface Io {
 
 export async function runTaskRunGet(options: TaskRunGetOptions, io: Io): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  const cluster = connect(options);
+  const cluster = connect(options, { deadline, timeoutCode: 'TIMEOUT' });
   await getAndReport(cluster, options.name, options, deadline, io);
 }
 
 export async function runTaskRunCreate(options: TaskRunCreateOptions, io: Io): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   const docs = taskRunsIn(options.file);
-  const cluster = connect({ ...options, namespace: namespaceOf(docs, options.file, options.namespace) });
-  const names: string[] = [];
-  for (const doc of docs) names.push((await createTaskRun(cluster, doc)).metadata.name);
+  checkNamespaces(docs, options.file, options.namespace);
+  const cluster = connect(options, { deadline, timeoutCode: 'TIMEOUT' });
+  const created: { name: string; cluster: Cluster }[] = [];
+  for (const doc of docs) {
+    // As kubectl: each document goes to its own metadata.namespace, else -n, else the context's.
+    const target = { ...cluster, namespace: doc.metadata?.namespace ?? cluster.namespace };
+    try {
+      created.push({ name: (await createTaskRun(target, doc)).metadata.name, cluster: target });
+    } catch (err) {
+      throw partialCreate(err, created);
+    }
+  }
   // With --wait, stdout carries only the result (-o env stays eval-safe); names go to stderr.
-  for (const name of names) (options.wait ? io.err : io.out)(options.wait ? `created taskrun ${name}` : name);
+  for (const { name } of created) (options.wait ? io.err : io.out)(options.wait ? `created taskrun ${name}` : name);
   if (!options.wait) return;
-  for (const name of names) await getAndReport(cluster, name, options, deadline, io);
+  for (const { name, cluster: target } of created) await getAndReport(target, name, options, deadline, io);
+}
+
+/** A failure after some TaskRuns were created names them: they exist and may need deleting. */
+function partialCreate(err: unknown, created: readonly { name: string; cluster: Cluster }[]): unknown {
+  if (!created.length || !isCnbReportError(err)) return err;
+  const names = created.map((c) => `${c.cluster.namespace}/${c.name}`).join(', ');
+  return new CnbReportError(err.code, `${err.message} (already created: taskrun ${names})`, { cause: err, details: err.details.length ? [...err.details, `already created: taskrun ${names}`] : [] });
 }
 
 async function getAndReport(cluster: Cluster, name: string, flags: WaitOptions, deadline: number, io: Io): Promise<void> {
@@ -74,7 +91,8 @@ function format(summary: TaskRunSummary, output: TaskRunFormat): string {
     ...(summary.image?.images.slice(1) ?? []).map((i): [string, string] => ['Also', i]),
     ['Chains', summary.chains.signed ? 'signed' : summary.chains.failed ? 'failed' : 'not signed'],
   ];
-  return rows.map(([k, v]) => `${k.padEnd(8)} ${v}`).join('\n');
+  // Status reasons and messages are the server's text: escaped, as in error lines.
+  return rows.map(([k, v]) => `${k.padEnd(8)} ${printable(v)}`).join('\n');
 }
 
 /** KEY=value lines: every value passed the reference/digest grammar, so they are eval-safe. */
@@ -88,7 +106,7 @@ function progressReporter(err: Print): (doc: Doc) => void {
   let last = '';
   return (doc) => {
     const line = progressLine(doc);
-    if (line !== last) err(line);
+    if (line !== last) err(printable(line));
     last = line;
   };
 }
@@ -108,25 +126,30 @@ function taskRunsIn(file: string): Doc[] {
   try {
     docs = yaml.loadAll(text).filter((d) => d != null);
   } catch (err) {
+    if (err instanceof RangeError) throw new CnbReportError('USAGE', `${file}: not valid YAML: nested too deeply`);
     throw new CnbReportError('USAGE', `${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (docs.length === 0) throw new CnbReportError('USAGE', `${file}: no documents`);
   docs.forEach((d, i) => {
     const doc = d as Doc;
     const where = `${file}: document ${i + 1}`;
+    // Aliases make a small file a huge document ("billion laughs"): measured before anything
+    // walks or serializes it.
+    checkExpansion(doc, where);
     if (doc?.kind !== 'TaskRun' || !/^tekton\.dev\/(v1|v1beta1)$/.test(doc.apiVersion)) {
       throw new CnbReportError('USAGE', `${where}: ${quote(`${doc?.apiVersion}/${doc?.kind}`)} is not a tekton.dev/v1 or v1beta1 TaskRun`);
     }
     if (!doc.metadata?.name && !doc.metadata?.generateName) throw new CnbReportError('USAGE', `${where}: metadata.name or metadata.generateName is required`);
+    if (doc.metadata.namespace !== undefined && typeof doc.metadata.namespace !== 'string') throw new CnbReportError('USAGE', `${where}: metadata.namespace ${quote(doc.metadata.namespace)} is not a string`);
   });
   return docs as Doc[];
 }
 
-/** As kubectl: -n and the documents' metadata.namespace must agree. */
-function namespaceOf(docs: Doc[], file: string, flag: string | undefined): string | undefined {
-  const namespaces = [...new Set([flag, ...docs.map((d) => d.metadata?.namespace)].filter(Boolean))];
-  if (namespaces.length > 1) throw new CnbReportError('USAGE', `${file}: the namespaces of the documents and -n differ (${namespaces.join(', ')})`);
-  return namespaces[0];
+/** As kubectl: -n and a document's metadata.namespace must agree. */
+function checkNamespaces(docs: Doc[], file: string, flag: string | undefined): void {
+  if (flag === undefined) return;
+  const other = docs.map((d) => d.metadata?.namespace).find((ns) => ns !== undefined && ns !== flag);
+  if (other !== undefined) throw new CnbReportError('USAGE', `${file}: the namespace of a document (${other}) and -n (${flag}) differ`);
 }
 
 export async function runPodGet(options: PodGetOptions, io: Io): Promise<void> {

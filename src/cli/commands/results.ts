@@ -2,16 +2,17 @@
 // termination message. Everything is read, validated and (with --verify) checked against the
 // registry before the first byte is written, and the writes are all-or-nothing.
 
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { runImageMaterial } from '../../core/analyzed.ts';
 import { messageBudget } from '../../core/budget.ts';
 import { CnbReportError } from '../../core/errors.ts';
 import { renderLayout } from '../../core/layout.ts';
+import { checkOutputPlan } from '../../core/outputs.ts';
 import { distinctRepositories } from '../../core/reference.ts';
 import type { Report } from '../../core/report.ts';
 import { checkBudget, renderResults, type BudgetCheck, type Result } from '../../core/results.ts';
 import { renderTerminationMessage } from '../../core/termination.ts';
-import { writeAtomically, type Output } from '../../edge/files.ts';
+import { deferSignals, writeAtomically, type Output } from '../../edge/files.ts';
 import { loadReport, loadRunImage } from '../../edge/input.ts';
 import type { Served } from '../../edge/registry/verify.ts';
 import { detectPod, earlierResults } from '../../edge/tektonpod.ts';
@@ -34,21 +35,27 @@ export async function runResults(options: ResultsOptions, io: ResultsIo): Promis
   checkBudget(results, budget);
   const served = options.verify ? await verifyRepositories(report, options) : undefined;
 
-  const outputs: Output[] = results.map((r) => ({ path: options.resultPaths[r.name] ?? join(options.resultsDir, r.name), data: r.value }));
-  const directories = results.some((r) => !options.resultPaths[r.name]) ? [options.resultsDir] : [];
+  const outputs: (Output & { what: string })[] = results.map((r) => ({ path: resolve(options.resultPaths[r.name] ?? join(options.resultsDir, r.name)), data: r.value, what: `result ${r.name}` }));
+  const directories = results.some((r) => !options.resultPaths[r.name]) ? [{ path: resolve(options.resultsDir), what: 'the results directory' }] : [];
   if (options.ociLayout !== undefined) {
     const layout = renderLayout(report, { format: options.mediaType, ...(served && { served }), ...(runImage?.platform && { platform: runImage.platform }) });
     outputs.push(
-      { path: join(options.ociLayout, 'oci-layout'), data: layout['oci-layout'] },
-      { path: join(options.ociLayout, 'index.json'), data: layout['index.json'] },
+      { path: resolve(options.ociLayout, 'oci-layout'), data: layout['oci-layout'], what: 'the layout\'s oci-layout' },
+      { path: resolve(options.ociLayout, 'index.json'), data: layout['index.json'], what: 'the layout\'s index.json' },
     );
-    directories.push(join(options.ociLayout, 'blobs'));
+    directories.push({ path: resolve(options.ociLayout, 'blobs'), what: 'the layout\'s blobs/' });
   }
   if (options.terminationMessage !== undefined) {
-    const { limit, why } = budget.budget!;
-    outputs.push({ path: options.terminationMessage, data: renderTerminationMessage(report, runImage, budget.budget!.scope === 'message' ? limit : undefined, why), inPlace: true });
+    const { scope, limit, why } = budget.budget!;
+    const data = renderTerminationMessage(report, runImage, { allowDaemon: options.allowDaemon, ...(scope === 'message' && { limit, why }) });
+    outputs.push({ path: resolve(options.terminationMessage), data, inPlace: true, what: 'the termination message' });
   }
-  writeAtomically(outputs, directories);
+  const inputs = [
+    { path: resolve(options.report), what: 'the report' },
+    { path: resolve(options.analyzed.path), what: 'analyzed.toml' },
+  ];
+  checkOutputPlan({ files: outputs, directories, inputs });
+  await deferSignals(() => writeAtomically(outputs, directories.map((d) => d.path), inputs.map((i) => i.path)), io.err);
 
   if (options.quiet) return;
   for (const r of results) io.out(`${r.name.padEnd(12)} ${r.value.replaceAll('\n', ' ') || '(empty: no other repository)'}`);
@@ -81,6 +88,10 @@ async function verifyRepositories(report: Report, options: ResultsOptions): Prom
   let first: Served | undefined;
   for (const ref of distinctRepositories(report.references)) {
     const served = await verifyManifest(ref.registry, ref.repository, report.digest, verify);
+    // One digest is one manifest: a registry serving it with another type or size is lying.
+    if (first && (served.mediaType !== first.mediaType || served.size !== first.size)) {
+      throw new CnbReportError('REGISTRY_MISMATCH', `${ref.name}@${report.digest}: the registry serves ${served.mediaType}, ${served.size} bytes; ${distinctRepositories(report.references)[0]!.name} served ${first.mediaType}, ${first.size} bytes`);
+    }
     if (report.manifestSize !== undefined && served.size !== report.manifestSize) {
       throw new CnbReportError('REGISTRY_MISMATCH', `${ref.name}@${report.digest}: the registry serves ${served.size} bytes, report.toml says manifest-size ${report.manifestSize}`);
     }

@@ -4,16 +4,18 @@
 // Only the cluster commands import this module (it is its own bundle, dist/cluster.js).
 //
 // client-node provides the kubeconfig (contexts, in-cluster config, tokens, client
-// certificates, exec plugins, TLS agents) and the watch. The three plain requests use its
-// request options with node:http(s) instead of its generated API clients: those bring every
-// Kubernetes model into the bundle and cost a third of `taskrun get`'s start-up.
+// certificates, exec plugins, TLS agents). The requests and the watch use its request options
+// with node:http(s) instead of its generated API clients and its Watch: those bring every
+// Kubernetes model into the bundle (a third of `taskrun get`'s start-up), and its Watch
+// buffers a line without limit (a server that never ends a line crashes it). Here every
+// request ends by the command's deadline, and every body and watch line has a size cap.
 
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
-import { KubeConfig, Watch } from '@kubernetes/client-node';
-import { CnbReportError, isCnbReportError } from '../../core/errors.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { CnbReportError, isCnbReportError, type ErrorCode } from '../../core/errors.ts';
 import { readInput, type InputKind } from '../input.ts';
 
 type Doc = Record<string, any>;
@@ -23,6 +25,22 @@ export interface Cluster {
   readonly namespace: string;
   readonly server: string;
   readonly kc: KubeConfig;
+  /** Every request (and watch) ends by this time (ms since the epoch). */
+  readonly deadline: number;
+  /** The error a request that reaches the deadline gives: TIMEOUT when it is the user's --timeout. */
+  readonly timeoutCode: ErrorCode;
+}
+
+/** An API answer (a TaskRun, a pod, one watch event) larger than this is refused. */
+export const MAX_API_BODY = 16 * 1024 * 1024;
+/** A kubeconfig larger than this is not one (and /dev/zero is not a file). */
+export const MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024;
+// Node's timers fire at once beyond 2^31-1 ms (~24.8 days): longer waits are taken in steps.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface ConnectOptions {
+  readonly deadline?: number;
+  readonly timeoutCode?: ErrorCode;
 }
 
 export interface Access {
@@ -37,7 +55,7 @@ const KUBECONFIG: InputKind = { what: 'kubeconfig', unreadable: 'CLUSTER_ERROR',
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** The kubeconfig files, or else the in-cluster service account; --context and -n on top. */
-export function connect(access: Access): Cluster {
+export function connect(access: Access, options: ConnectOptions = {}): Cluster {
   const kc = new KubeConfig();
   const files = access.kubeconfig.filter((file) => existsSync(file));
   try {
@@ -55,12 +73,17 @@ export function connect(access: Access): Cluster {
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new CnbReportError('CLUSTER_ERROR', `the kubeconfig's current context names no cluster server`);
   const namespace = access.namespace ?? kc.getContextObject(kc.currentContext)?.namespace ?? 'default';
-  return { namespace, server, kc };
+  return { namespace, server, kc, deadline: options.deadline ?? Date.now() + 60_000, timeoutCode: options.timeoutCode ?? 'CLUSTER_ERROR' };
 }
 
-/** As client-node's loadFromFile, but only a regular, size-capped file: KUBECONFIG=/dev/zero must not hang. */
+/**
+ * As client-node's loadFromFile, but only a regular file of sane size: client-node reads
+ * kubeconfigs whole and synchronously, so a FIFO would block it and /dev/zero fill memory.
+ */
 function loadFile(kc: KubeConfig, file: string): KubeConfig {
-  kc.loadFromString(readInput(file, KUBECONFIG).toString('utf8'));
+  const bytes = readInput(file, KUBECONFIG);
+  if (bytes.length > MAX_KUBECONFIG_BYTES) throw new CnbReportError('CLUSTER_ERROR', `${file}: ${bytes.length} bytes is too large for a kubeconfig (limit ${MAX_KUBECONFIG_BYTES})`);
+  kc.loadFromString(bytes.toString('utf8'));
   kc.makePathsAbsolute(dirname(file));
   return kc;
 }
@@ -71,25 +94,84 @@ async function request(c: Cluster, method: 'GET' | 'POST', path: string, body?: 
   await c.kc.applyToHTTPSOptions(options);
   const url = new URL(c.server.replace(/\/$/, '') + path);
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      timer.clear();
+      fn();
+    };
+    const timer = untilDeadline(c.deadline, () => settle(() => {
+      req.destroy();
+      reject(timedOut(c));
+    }));
     const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      readCapped(res, MAX_API_BODY, (err, bytes) => {
+        if (err) return settle(() => reject(err));
+        const text = bytes!.toString('utf8');
         let parsed: unknown = text;
         try {
           parsed = JSON.parse(text);
         } catch {
           // not JSON (e.g. "404 page not found"): keep the text
         }
-        if (res.statusCode! >= 400) reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed }));
-        else resolve(parsed as Doc);
+        settle(() => (res.statusCode! >= 400 ? reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed })) : resolve(parsed as Doc)));
       });
     });
-    req.on('error', reject);
+    req.on('error', (err) => settle(() => reject(err)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
+}
+
+/**
+ * A response body, at most `limit` bytes; past it the connection is dropped and CLUSTER_ERROR
+ * given. The callback is called once, synchronously with the event that decides it, so the
+ * error is the cap and not the reset that dropping the connection causes.
+ */
+function readCapped(res: http.IncomingMessage, limit: number, done: (err: unknown, bytes?: Buffer) => void): void {
+  let finished = false;
+  const finish = (err: unknown, bytes?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    done(err, bytes);
+  };
+  const declared = Number(res.headers['content-length']);
+  if (declared > limit) {
+    finish(tooLarge(limit));
+    return void res.destroy();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (d: Buffer) => {
+    size += d.length;
+    if (size > limit) {
+      finish(tooLarge(limit));
+      return void res.destroy();
+    }
+    chunks.push(d);
+  });
+  res.on('error', (err) => finish(err));
+  res.on('aborted', () => finish(Object.assign(new Error('the connection broke mid-answer'), { code: 'ECONNRESET' })));
+  res.on('end', () => finish(undefined, Buffer.concat(chunks)));
+}
+
+function tooLarge(limit: number): CnbReportError {
+  return new CnbReportError('CLUSTER_ERROR', `the API server's answer is over ${limit} bytes; refusing to read more`);
+}
+
+function timedOut(c: Cluster): CnbReportError {
+  return new CnbReportError(c.timeoutCode, `no answer from the API server at ${c.server} in time${c.timeoutCode === 'TIMEOUT' ? ' (--timeout)' : ''}`);
+}
+
+/** setTimeout to an absolute time, in steps Node's timers can hold. */
+function untilDeadline(deadline: number, fire: () => void): { clear: () => void } {
+  let timer: NodeJS.Timeout;
+  const arm = () => {
+    const left = deadline - Date.now();
+    timer = setTimeout(left > MAX_TIMER_MS ? arm : fire, Math.max(0, Math.min(left, MAX_TIMER_MS)));
+  };
+  arm();
+  return { clear: () => clearTimeout(timer) };
 }
 
 const taskRunsPath = (c: Cluster, version: TektonVersion) => `/apis/tekton.dev/${version}/namespaces/${encodeURIComponent(c.namespace)}/taskruns`;
@@ -194,47 +276,103 @@ function watchOnce(
   seen: (doc: Doc | undefined, resourceVersion: string) => void,
 ): Promise<WatchOutcome> {
   return new Promise((resolve) => {
-    let controller: AbortController | undefined;
+    let req: http.ClientRequest | undefined;
     let connected = false;
     let settled = false;
     const finish = (outcome: WatchOutcome) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
-      controller?.abort();
+      timer.clear();
+      req?.destroy();
       resolve(outcome);
     };
-    const timer = setTimeout(() => finish({ kind: 'timeout' }), Math.max(0, options.deadline - Date.now()));
-    const path = taskRunsPath(c, version);
-    const query = { fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true };
-    new Watch(c.kc)
-      .watch(
-        path,
-        query,
-        (type: string, object: Doc) => {
-          if (type === 'ERROR') return finish(object?.code === 410 ? { kind: 'gone' } : { kind: 'failed', error: statusError(object) });
-          if (type === 'DELETED') return finish({ kind: 'deleted' });
-          const rv = object?.metadata?.resourceVersion ?? resourceVersion;
-          if (type === 'BOOKMARK') return seen(undefined, rv);
-          if (type !== 'ADDED' && type !== 'MODIFIED') return;
-          seen(object, rv);
-          options.onUpdate?.(object);
-          if (done(object)) finish({ kind: 'done', doc: object });
-        },
-        (err: unknown) => {
-          const code = statusCode(err);
-          if (code === 410) finish({ kind: 'gone' });
-          else if (code === 403 || code === 401 || code === 404) finish({ kind: 'failed', error: err });
-          else finish({ kind: 'dropped', connected, error: err });
-        },
-      )
-      .then((ctrl) => {
-        controller = ctrl;
-        connected = true;
-        if (settled) ctrl.abort();
-      })
-      .catch((error) => finish({ kind: 'failed', error }));
+    const timer = untilDeadline(options.deadline, () => finish({ kind: 'timeout' }));
+    const query = new URLSearchParams({ watch: 'true', fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: 'true' });
+    const onEvent = (type: string, object: Doc) => {
+      if (type === 'ERROR') return finish(object?.code === 410 ? { kind: 'gone' } : { kind: 'failed', error: statusError(object) });
+      if (type === 'DELETED') return finish({ kind: 'deleted' });
+      const rv = object?.metadata?.resourceVersion ?? resourceVersion;
+      if (type === 'BOOKMARK') return seen(undefined, rv);
+      if (type !== 'ADDED' && type !== 'MODIFIED') return;
+      seen(object, rv);
+      options.onUpdate?.(object);
+      if (done(object)) finish({ kind: 'done', doc: object });
+    };
+    const onError = (err: unknown) => {
+      const code = statusCode(err);
+      if (code === 410) finish({ kind: 'gone' });
+      else if (code === 403 || code === 401 || code === 404) finish({ kind: 'failed', error: err });
+      else if (isCnbReportError(err)) finish({ kind: 'failed', error: err });
+      else finish({ kind: 'dropped', connected, error: err });
+    };
+    openWatch(c, `${taskRunsPath(c, version)}?${query}`, onEvent, onError, () => (connected = true)).then(
+      (r) => {
+        req = r;
+        if (settled) r.destroy();
+      },
+      (error) => finish({ kind: 'failed', error }),
+    );
   });
+}
+
+/**
+ * A watch stream: newline-delimited JSON events (https://kubernetes.io/docs/reference/using-api/api-concepts/#efficient-detection-of-changes).
+ * A line longer than MAX_API_BODY ends the watch with CLUSTER_ERROR; a non-200 answer is
+ * reported as { code, body }; the end of the stream or a broken connection as an error.
+ */
+async function openWatch(c: Cluster, path: string, onEvent: (type: string, object: Doc) => void, onError: (err: unknown) => void, onConnected: () => void): Promise<http.ClientRequest> {
+  const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  await c.kc.applyToHTTPSOptions(options);
+  const url = new URL(c.server.replace(/\/$/, '') + path);
+  const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
+    if (res.statusCode !== 200) {
+      readCapped(res, MAX_API_BODY, (err, bytes) => {
+        if (err) return onError(err);
+        let body: unknown = bytes!.toString('utf8');
+        try {
+          body = JSON.parse(body as string);
+        } catch {
+          // keep the text
+        }
+        onError(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body }));
+      });
+      return;
+    }
+    onConnected();
+    let pending: Buffer[] = [];
+    let pendingSize = 0;
+    res.on('data', (chunk: Buffer) => {
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+        const line = Buffer.concat([...pending, chunk.subarray(start, nl)]).toString('utf8');
+        pending = [];
+        pendingSize = 0;
+        start = nl + 1;
+        if (line.trim()) event(line);
+      }
+      pending.push(chunk.subarray(start));
+      pendingSize += chunk.length - start;
+      if (pendingSize > MAX_API_BODY) {
+        onError(new CnbReportError('CLUSTER_ERROR', `a watch event from the API server is over ${MAX_API_BODY} bytes; refusing to read more`));
+        res.destroy();
+      }
+    });
+    res.on('end', () => onError(Object.assign(new Error('the API server closed the watch'), { code: 'ECONNRESET' })));
+    res.on('error', onError);
+    res.on('aborted', () => onError(Object.assign(new Error('the watch connection broke'), { code: 'ECONNRESET' })));
+  });
+  const event = (line: string) => {
+    let parsed: { type?: unknown; object?: unknown };
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      return onError(new CnbReportError('CLUSTER_ERROR', 'the API server sent a watch event that is not JSON'));
+    }
+    if (typeof parsed?.type === 'string') onEvent(parsed.type, parsed.object as Doc);
+  };
+  req.on('error', onError);
+  req.end();
+  return req;
 }
 
 function lastStatus(doc: Doc): string {

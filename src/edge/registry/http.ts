@@ -1,5 +1,7 @@
 // One registry request: Node's fetch with a per-request timeout, retries with backoff for 429
-// and 5xx (honouring Retry-After), and network failures classified into one-line errors.
+// and 5xx (honouring Retry-After), redirects followed by hand (bounded, never from https to
+// http, each target checked by the caller), bodies read with a size cap, and network failures
+// classified into one-line errors.
 
 import { CnbReportError } from '../../core/errors.ts';
 
@@ -17,32 +19,133 @@ export interface RequestBody {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+export interface SendHooks {
+  /**
+   * Called with every redirect target before it is requested; throws to refuse it. The token
+   * service's redirects are checked with the realm rule (auth.ts).
+   */
+  readonly checkRedirect?: (target: URL) => void;
+}
+
+/** Go's http.Client stops after 10 redirects; so does go-containerregistry's realm check. */
+export const MAX_REDIRECTS = 10;
+// Node's timers fire at once beyond 2^31-1 ms (~24.8 days); no request needs that long.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** One request with retries: 429 and 5xx are retried with backoff; network errors are classified. */
-export async function send(url: string, method: string, authorization: string | undefined, options: RequestOptions, what: string, accept: string, content: RequestBody = {}): Promise<Response> {
+export async function send(
+  url: string,
+  method: string,
+  authorization: string | undefined,
+  options: RequestOptions,
+  what: string,
+  accept: string,
+  extra: RequestBody & SendHooks = {},
+): Promise<Response> {
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: { Accept: accept, ...content.headers, ...(authorization && { Authorization: authorization }) },
-        ...(content.body !== undefined && { body: content.body }),
-        signal: AbortSignal.timeout(options.timeoutMs),
-        redirect: 'follow',
-      });
-    } catch (err) {
-      throw unreachable(err, url, what, options);
-    }
+    const response = await follow(url, method, authorization, options, what, accept, extra);
     if ((response.status !== 429 && response.status < 500) || attempt >= attempts) {
       if (response.status === 429 || response.status >= 500) {
+        await discard(response);
         throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status} ${attempts} times`);
       }
       return response;
     }
+    await discard(response);
     const retryAfter = Number(response.headers.get('retry-after'));
     const backoff = (options.backoffMs ?? 500) * 2 ** (attempt - 1);
     await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff, 10_000)));
   }
+}
+
+/**
+ * fetch with `redirect: 'manual'`: at most MAX_REDIRECTS hops, never from https to http, the
+ * Authorization header dropped when the origin changes (as Go's client does), and each target
+ * passed to `hooks.checkRedirect` first. Only reads (GET, HEAD) follow redirects: a push is
+ * never re-sent, with its body and credentials, to where a redirect points; the caller sees the
+ * 3xx as the unexpected answer it is.
+ */
+async function follow(
+  url: string,
+  method: string,
+  authorization: string | undefined,
+  options: RequestOptions,
+  what: string,
+  accept: string,
+  extra: RequestBody & SendHooks,
+): Promise<Response> {
+  let target = new URL(url);
+  let auth = authorization;
+  for (let hop = 0; ; hop++) {
+    let response: Response;
+    try {
+      response = await fetch(target, {
+        method,
+        headers: { Accept: accept, ...extra.headers, ...(auth && { Authorization: auth }) },
+        ...(extra.body !== undefined && { body: extra.body }),
+        signal: AbortSignal.timeout(Math.min(options.timeoutMs, MAX_TIMER_MS)),
+        redirect: 'manual',
+      });
+    } catch (err) {
+      throw unreachable(err, target.href, what, options);
+    }
+    const location = response.headers.get('location');
+    const read = method === 'GET' || method === 'HEAD';
+    if (!read || response.status < 300 || response.status > 399 || response.status === 304 || location === null) return response;
+    await discard(response);
+    if (hop >= MAX_REDIRECTS) throw new CnbReportError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${target.host}`);
+    let next: URL;
+    try {
+      next = new URL(location, target);
+    } catch {
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: ${target.host} redirects to an invalid URL`);
+    }
+    if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from ${target.host} to a ${next.protocol.slice(0, -1)} URL`);
+    if (target.protocol === 'https:' && next.protocol === 'http:') throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from https://${target.host} to plain http://${next.host}`);
+    extra.checkRedirect?.(next);
+    if (next.origin !== target.origin) auth = undefined;
+    target = next;
+  }
+}
+
+/**
+ * Read a response body, at most `limit` bytes: past the cap the stream is cancelled and a
+ * one-line REGISTRY_ERROR thrown, so a hostile server cannot fill memory.
+ */
+export async function readBody(response: Response, limit: number, what = 'response'): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await discard(response);
+    throw new CnbReportError('REGISTRY_ERROR', `${what}: the body is ${declared} bytes, over the ${limit}-byte limit`);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (!response.body) return Buffer.alloc(0);
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw new CnbReportError('REGISTRY_ERROR', `${what}: the body is over the ${limit}-byte limit`);
+      }
+      chunks.push(value);
+    }
+  } catch (err) {
+    if ((err as CnbReportError).name === 'CnbReportError') throw err;
+    const e = err as { name?: string };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: the body did not arrive in time`, { cause: err });
+    throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: the connection broke while reading the body`, { cause: err });
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Release a response whose body is not wanted (a HEAD, an error, a redirect). */
+export async function discard(response: Response): Promise<void> {
+  await response.body?.cancel().catch(() => {});
 }
 
 function unreachable(err: unknown, url: string, what: string, options: RequestOptions): CnbReportError {

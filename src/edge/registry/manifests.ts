@@ -14,7 +14,7 @@ import {
   MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
 } from '../../core/oci.ts';
 import { answerChallenge } from './auth.ts';
-import { send, type RequestBody } from './http.ts';
+import { readBody, send, type RequestBody } from './http.ts';
 import type { VerifyOptions } from './verify.ts';
 
 export const MANIFEST_ACCEPT = [MEDIATYPE_OCI_IMAGE_MANIFEST_V1, MEDIATYPE_DOCKER_MANIFEST_V2, MEDIATYPE_OCI_IMAGE_INDEX_V1, MEDIATYPE_DOCKER_MANIFEST_LIST_V2].join(', ');
@@ -57,7 +57,8 @@ export class RegistryClient {
     let response = await send(url, method, this.authorizations.get(key), this.options, what, accept, content);
     if (response.status === 401) {
       await response.body?.cancel();
-      const authorization = await answerChallenge(response.headers.get('www-authenticate') ?? '', scopes[0]![0], this.credentials, this.options, what, scope);
+      const origin = { registry: this.registry, insecure: this.options.insecure.includes(this.registry) };
+      const authorization = await answerChallenge(response.headers.get('www-authenticate') ?? '', scopes[0]![0], this.credentials, this.options, what, origin, scope);
       this.authorizations.set(key, authorization);
       response = await send(url, method, authorization, this.options, what, accept, content);
     }
@@ -91,7 +92,7 @@ export class RegistryClient {
       await response.body?.cancel();
       throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}`);
     }
-    const bytes = await readBounded(response, limit, what);
+    const bytes = await readBody(response, limit, what);
     const actual = sha256(bytes);
     if (actual !== digest) throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry served ${bytes.length} bytes whose digest is ${actual}`);
     return { bytes, contentType: (response.headers.get('content-type') ?? '').split(';')[0]!.trim() };
@@ -140,7 +141,7 @@ export class RegistryClient {
     const digest = sha256(bytes);
     const what = `pushing ${mediaType === MEDIATYPE_OCI_IMAGE_INDEX_V1 ? 'the index' : digest} to ${this.registry}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
     const response = await this.request('PUT', `/v2/${repository}/manifests/${reference}`, [[repository, 'pull,push']], what, '*/*', { body: typeof bytes === 'string' ? bytes : new Uint8Array(bytes), headers: { 'Content-Type': mediaType } });
-    const text = await readBounded(response, 64 * 1024, what).then((b) => Buffer.from(b).toString('utf8'), () => '');
+    const text = await readBody(response, 64 * 1024, what).then((b) => Buffer.from(b).toString('utf8'), () => '');
     if (response.status !== 201 && response.status !== 200) {
       const reason = /"code"\s*:\s*"([A-Z_]+)"/.exec(text)?.[1];
       throw new CnbReportError(response.status === 404 && reason === 'MANIFEST_BLOB_UNKNOWN' ? 'MANIFEST_UNKNOWN' : 'REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}${reason ? ` ${reason}` : ''}`);
@@ -150,33 +151,3 @@ export class RegistryClient {
   }
 }
 
-/** The body, refusing more than `limit` bytes (by Content-Length up front, and while reading). */
-export async function readBounded(response: Response, limit: number, what: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  const tooLarge = () => new CnbReportError('REGISTRY_ERROR', `${what}: the registry served more than ${limit} bytes`);
-  if (declared > limit) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (err) {
-      const why = (err as Error).name === 'TimeoutError' ? 'the body did not arrive in time' : `reading the body failed: ${(err as Error).message}`;
-      throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: ${why}`, { cause: err });
-    }
-    if (chunk.done) break;
-    total += chunk.value.length;
-    if (total > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(chunk.value);
-  }
-  return Buffer.concat(chunks);
-}

@@ -8,7 +8,7 @@
 import { CnbReportError } from '../../core/errors.ts';
 import type { Credentials } from './credentials.ts';
 import { answerChallenge } from './auth.ts';
-import { send, type RequestOptions } from './http.ts';
+import { discard, send, type RequestOptions } from './http.ts';
 import {
   MEDIATYPE_DOCKER_MANIFEST_LIST_V2,
   MEDIATYPE_DOCKER_MANIFEST_V2,
@@ -38,10 +38,13 @@ export async function verifyManifest(registry: string, repository: string, diges
   const creds = options.credentials.get(registry.toLowerCase()) ?? (registry === 'index.docker.io' ? options.credentials.get('docker.io') : undefined);
 
   let authorization: string | undefined;
+  const origin = { registry: host, insecure: scheme === 'http' };
   let response = await send(url, 'HEAD', authorization, options, what, ACCEPT.join(', '));
+  await discard(response);
   if (response.status === 401) {
-    authorization = await answerChallenge(response.headers.get('www-authenticate') ?? '', repository, creds, options, what);
+    authorization = await answerChallenge(response.headers.get('www-authenticate') ?? '', repository, creds, options, what, origin);
     response = await send(url, 'HEAD', authorization, options, what, ACCEPT.join(', '));
+    await discard(response);
   }
   const status = response.status;
   if (status === 401 || status === 403) {

@@ -70,6 +70,7 @@ const REJECTED: [string[], RegExp][] = [
   [['results', '--report='], /^--report needs a value, not an empty string/],
   [['results', '--oci-layout', ''], /^--oci-layout needs a value, not an empty string/],
   [['results', '--results-dir='], /^--results-dir needs a value, not an empty string/],
+  [['results', '--termination-message', ' '], /^--termination-message needs a value, not an empty string/],
   [['results', '--verify-timeout'], /^--verify-timeout needs a value/],
   [['results', '--media-type', 'tar'], /^--media-type "tar": expected one of oci, docker/],
   // Fail-open booleans: the Task passes --verify=$(params.VERIFY); a typo must not mean "off".

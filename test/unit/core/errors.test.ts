@@ -2,7 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CnbReportError, describe, EXIT_CODES, exitCodeOf, quote } from '../../../src/core/errors.ts';
+import { CnbReportError, describe, EXIT_CODES, exitCodeOf, preview, printable, quote } from '../../../src/core/errors.ts';
 import { ROOT } from '../../support/helpers.ts';
 
 const codes = suite('exit codes');
@@ -36,3 +36,43 @@ quoting('JSON-escaped, ASCII only, cut with the full length named', () => {
   assert.is(quote(['a']), '"[\\"a\\"]"');
 });
 quoting.run();
+
+const deep = suite('quote: hostile nesting');
+deep('thousands of nested arrays or tables: a short preview, no stack overflow', () => {
+  let array: unknown = [];
+  let table: unknown = 1;
+  for (let i = 0; i < 100_000; i++) {
+    array = [array];
+    table = { a: table };
+  }
+  assert.is(quote(array), '"[[[[[[[[[...]]]]]]]]]"');
+  assert.is(quote(table), '"{\\"a\\":{\\"a\\":{\\"a\\":{\\"a\\":{\\"a\\":{\\"a\\":{\\"a\\":{\\"a\\":{...}}}}}}}}}"');
+});
+deep('a wide value is not walked whole: the preview stops at the budget', () => {
+  const wide = Array.from({ length: 1_000_000 }, (_, i) => ({ name: `dependency-${i}` }));
+  const text = preview(wide, 81);
+  assert.ok(text.length < 200, text);
+  assert.match(text, /^\[\{"name":"dependency-0"\},.*,\.\.\.\]$/);
+  assert.ok(quote(wide).endsWith('"...') && quote(wide).length < 120, quote(wide));
+  assert.is(preview(new Date('2026-01-02T03:04:05Z'), 80), '"2026-01-02T03:04:05.000Z"');
+  assert.is(preview(2n ** 70n, 80), '1180591620717411303424');
+});
+deep.run();
+
+const lines = suite('describe: printable lines');
+lines('escape sequences, CR/LF and bidi controls from servers are escaped', () => {
+  const err = new CnbReportError('CLUSTER_ERROR', 'HTTP 500: \u001b[2Jgone\r\ncnb-report: forged line\u202e');
+  assert.equal(describe(err), ['HTTP 500: \\u001b[2Jgone\\u000d\\u000acnb-report: forged line\\u202e']);
+});
+lines('bearer tokens, Basic credentials and user:password in URLs are redacted', () => {
+  assert.is(printable('server said: invalid Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'), 'server said: invalid Bearer [redacted]');
+  assert.is(printable(`Authorization: Basic ${Buffer.from('user:secret').toString('base64')}`), 'Authorization: Basic [redacted]');
+  assert.is(printable('cannot reach the API server at https://admin:hunter2@10.0.0.1:6443: ECONNREFUSED'), 'cannot reach the API server at https://[redacted]@10.0.0.1:6443: ECONNREFUSED');
+  // our own words stay
+  assert.is(printable('a Bearer challenge without a realm; Basic realm="r"'), 'a Bearer challenge without a realm; Basic realm="r"');
+});
+lines('a --debug stack keeps its line breaks', () => {
+  const lines = describe(new TypeError('boom'), true);
+  assert.match(lines[0]!, /TypeError: boom\n\s+at /);
+});
+lines.run();

@@ -19,6 +19,8 @@ const VALID: [string, string][] = [
   ['localhost/app', 'index.docker.io/localhost/app'],
   ['127.0.0.1:5000/a/b/c:tag_1.0-rc', '127.0.0.1:5000/a/b/c'],
   ['[::1]:5000/app:1', '[::1]:5000/app'],
+  ['[2001:db8::1]/app:1', '[2001:db8::1]/app'],
+  ['r.io:65535/app', 'r.io:65535/app'],
   ['Registry.Example.COM/app', 'Registry.Example.COM/app'],
   ['r.io/a__b/c-d--e/f.g:' + 'x'.repeat(128), 'r.io/a__b/c-d--e/f.g'],
 ];
@@ -34,6 +36,12 @@ valid.run();
 const invalid = suite('parseTagReference: invalid');
 const INVALID: [string, RegExp][] = [
   ['', /not a valid image reference/],
+  // the grammar's domain accepts these; no URL (and so no registry) does
+  ['r.io:99999/app:1', /registry port above 65535 or an invalid IPv6 address/],
+  ['r.io:65536/app', /port above 65535/],
+  ['[:]/app:1', /invalid IPv6 address/],
+  ['[::1::2]:5000/app', /invalid IPv6 address/],
+  ['[1:2:3:4:5:6:7:8:9]/app', /invalid IPv6 address/],
   ['r.io/app@' + 'sha256:' + 'a'.repeat(64), /holds a digest/],
   ['r.io/app:1.0@sha256:' + 'a'.repeat(64), /holds a digest/],
   ['r.io/App', /not a valid/],
