@@ -26,6 +26,7 @@ demo: $(DIST) ## run `results` on examples/report.toml and print what it wrote
 
 test: $(DIST) ## type-check, lint (ESLint, Prettier), run every test
 	npx tsc --noEmit
+	npm run --silent lint
 	node scripts/test.js
 
 bench: $(DIST) ## start-up and large-report benchmarks, as ratios against bare node (make image first for the in-image figures)

@@ -71,7 +71,12 @@ function sideEffectFree(filter) {
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData === 'resolving') return undefined;
-        const result = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+        const result = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'resolving',
+        });
         // Unresolvable optional requires (inside try/catch) are left to esbuild's own handling.
         if (result.errors.length || !filter.test(result.path)) return undefined;
         return { ...result, sideEffects: false };
@@ -90,8 +95,13 @@ function platformUrl() {
   return {
     name: 'platform URL',
     setup(b) {
-      b.onResolve({ filter: /^whatwg-url$/ }, (args) => (/node-fetch/.test(args.importer) ? { path: 'whatwg-url', namespace: 'platform-url' } : undefined));
-      b.onLoad({ filter: /.*/, namespace: 'platform-url' }, () => ({ contents: 'module.exports = { URL: globalThis.URL };', loader: 'js' }));
+      b.onResolve({ filter: /^whatwg-url$/ }, (args) =>
+        /node-fetch/.test(args.importer) ? { path: 'whatwg-url', namespace: 'platform-url' } : undefined,
+      );
+      b.onLoad({ filter: /.*/, namespace: 'platform-url' }, () => ({
+        contents: 'module.exports = { URL: globalThis.URL };',
+        loader: 'js',
+      }));
     },
   };
 }
@@ -110,7 +120,12 @@ function onFirstUse(packages) {
         args.namespace === 'on-first-use' ? undefined : { path: args.path, namespace: 'on-first-use', pluginData: args.resolveDir },
       );
       b.onLoad({ filter: /.*/, namespace: 'on-first-use' }, (args) => ({
-        contents: packages[args.path].map((name) => `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(args.path)}).${name} });`).join('\n'),
+        contents: packages[args.path]
+          .map(
+            (name) =>
+              `Object.defineProperty(exports, ${JSON.stringify(name)}, { enumerable: true, get: () => require(${JSON.stringify(args.path)}).${name} });`,
+          )
+          .join('\n'),
         resolveDir: args.pluginData,
         loader: 'js',
       }));

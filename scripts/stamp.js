@@ -10,7 +10,8 @@ import { join } from 'node:path';
 export const UNRELEASED = 'cnb-report.invalid/unreleased/cnb-report';
 const REFERENCE = /(?<![\w./-])[a-z0-9][\w.:-]*(?:\/[\w.-]+)*\/cnb-report:[0-9A-Za-z.+-]+@sha256:[a-f0-9]{64}/g;
 // distribution/reference: a domain (with a dot, a port or localhost), then lowercase path components.
-const REPOSITORY = /^(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9.-]+:[0-9]+)(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\/cnb-report$/;
+const REPOSITORY =
+  /^(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+|[a-zA-Z0-9.-]+:[0-9]+)(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\/cnb-report$/;
 
 export function stamp(repository, digest, version, dir) {
   if (!REPOSITORY.test(repository)) throw new Error(`not a registry repository ending in /cnb-report: ${repository}`);

@@ -12,7 +12,12 @@ import { COMMANDS, GLOBAL_OPTIONS, GROUPS, type CommandSpec, type OptionSpec } f
 export type Value = string | boolean | string[];
 
 export type Call =
-  | { readonly kind: 'run'; readonly command: CommandSpec; readonly values: Readonly<Record<string, Value>>; readonly positionals: readonly string[] }
+  | {
+      readonly kind: 'run';
+      readonly command: CommandSpec;
+      readonly values: Readonly<Record<string, Value>>;
+      readonly positionals: readonly string[];
+    }
   | { readonly kind: 'help' | 'version' | 'completion' };
 
 export function readArgv(argv: readonly string[]): Call {
@@ -34,7 +39,12 @@ function selectCommand(argv: readonly string[]): { command: CommandSpec; rest: r
     const subcommands = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]!);
     const command = COMMANDS.find((c) => c.name === `${first} ${second}`);
     if (!command) {
-      throw usage(second === undefined || second.startsWith('-') ? `name a ${first} command: ${subcommands.join(' or ')}` : `unknown ${first} command ${quote(second)}: expected ${subcommands.join(' or ')}`, first);
+      throw usage(
+        second === undefined || second.startsWith('-')
+          ? `name a ${first} command: ${subcommands.join(' or ')}`
+          : `unknown ${first} command ${quote(second)}: expected ${subcommands.join(' or ')}`,
+        first,
+      );
     }
     return { command, rest: argv.slice(2) };
   }
@@ -86,7 +96,8 @@ function readOptions(tokens: readonly string[], specs: Readonly<Record<string, O
     if (inline === undefined) i++;
     // An empty (or blank) path would silently mean the current directory.
     if (value.trim() === '' && !spec.allowEmpty) throw usage(`${word} needs a value, not an empty string`, where);
-    if (spec.choices && !spec.choices.includes(value)) throw usage(`${word} ${quote(value)}: expected one of ${spec.choices.join(', ')}`, where);
+    if (spec.choices && !spec.choices.includes(value))
+      throw usage(`${word} ${quote(value)}: expected one of ${spec.choices.join(', ')}`, where);
     values[name] = spec.type === 'array' ? [...((values[name] as string[] | undefined) ?? []), value] : value;
   }
   return { values, positionals };
@@ -101,10 +112,13 @@ function takeValue(tokens: readonly string[], i: number, word: string, where: st
 
 function checkComplete(command: CommandSpec, values: Readonly<Record<string, Value>>, positionals: readonly string[]): void {
   const expected = command.positionals ?? [];
-  if (positionals.length < expected.length) throw usage(`cnb-report ${command.name} needs <${expected[positionals.length]!.name}>`, command.name);
-  if (positionals.length > expected.length && !command.variadic) throw usage(`unexpected argument ${quote(positionals[expected.length])}`, command.name);
+  if (positionals.length < expected.length)
+    throw usage(`cnb-report ${command.name} needs <${expected[positionals.length]!.name}>`, command.name);
+  if (positionals.length > expected.length && !command.variadic)
+    throw usage(`unexpected argument ${quote(positionals[expected.length])}`, command.name);
   for (const [name, spec] of Object.entries(command.options) as [string, OptionSpec][]) {
-    if (spec.required && values[name] === undefined) throw usage(`cnb-report ${command.name} needs --${name}${spec.alias ? ` (-${spec.alias})` : ''}`, command.name);
+    if (spec.required && values[name] === undefined)
+      throw usage(`cnb-report ${command.name} needs --${name}${spec.alias ? ` (-${spec.alias})` : ''}`, command.name);
   }
 }
 

@@ -32,13 +32,16 @@ export function buildYargs(io: Io): Argv {
   for (const command of COMMANDS.filter((c) => !c.name.includes(' '))) y = y.command(yargsCommand(command, command.name, io.env));
   for (const [group, describe] of Object.entries(GROUPS)) {
     const members = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
-    y = y.command(group, describe, (g) => members.reduce((acc, c) => acc.command(yargsCommand(c, c.name.slice(group.length + 1), io.env)), g).demandCommand(1));
+    y = y.command(group, describe, (g) =>
+      members.reduce((acc, c) => acc.command(yargsCommand(c, c.name.slice(group.length + 1), io.env)), g).demandCommand(1),
+    );
   }
   return y;
 }
 
 function yargsCommand(command: CommandSpec, word: string, env: Io['env']) {
-  const positionals = (command.positionals ?? []).map((p) => ` <${p.name}>`).join('') + (command.variadic ? ` [${command.variadic.name}..]` : '');
+  const positionals =
+    (command.positionals ?? []).map((p) => ` <${p.name}>`).join('') + (command.variadic ? ` [${command.variadic.name}..]` : '');
   return {
     command: `${word}${positionals}`,
     describe: command.describe,

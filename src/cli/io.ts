@@ -37,7 +37,7 @@ const closed = new Set<number>();
 export function writeLine(fd: number, text: string): void {
   if (closed.has(fd)) return;
   const bytes = Buffer.from(`${text}\n`, 'utf8');
-  for (let off = 0; off < bytes.length; ) {
+  for (let off = 0; off < bytes.length;) {
     try {
       off += writeSync(fd, bytes, off);
     } catch (err) {

@@ -45,7 +45,8 @@ const report = {
 
 const analyzed = {
   type: 'string',
-  describe: "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
+  describe:
+    "the lifecycle's analyzed.toml: the run image for Chains and the platform for the layout (default: beside the report, when there)",
 } as const satisfies OptionSpec;
 
 const resultPath = {
@@ -53,7 +54,12 @@ const resultPath = {
   describe: `write result NAME to PATH instead of the results directory (repeatable; NAME one of ${Object.values(RESULT_NAMES).join(', ')})`,
 } as const satisfies OptionSpec;
 
-const insecureRegistry = { type: 'string', default: '', allowEmpty: true, describe: 'comma-separated registries to reach over plain HTTP' } as const satisfies OptionSpec;
+const insecureRegistry = {
+  type: 'string',
+  default: '',
+  allowEmpty: true,
+  describe: 'comma-separated registries to reach over plain HTTP',
+} as const satisfies OptionSpec;
 
 const quiet = { type: 'boolean', alias: 'q', default: false, describe: 'print nothing on success' } as const satisfies OptionSpec;
 
@@ -77,25 +83,49 @@ export const COMMANDS = [
       report,
       'results-dir': { type: 'string', default: '/tekton/results', describe: 'directory for the result files' },
       'oci-layout': { type: 'string', describe: 'also write an OCI image layout (oci-layout, index.json, blobs/) here' },
-      'media-type': { type: 'string', choices: Object.keys(MANIFEST_MEDIA_TYPES), default: 'oci', describe: 'manifest media type for the layout descriptor' },
+      'media-type': {
+        type: 'string',
+        choices: Object.keys(MANIFEST_MEDIA_TYPES),
+        default: 'oci',
+        describe: 'manifest media type for the layout descriptor',
+      },
       'termination-message': {
         type: 'string',
-        describe: "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
+        describe:
+          "also write the validated report as compact JSON here (a pod's terminationMessagePath), for platforms that are not Tekton",
       },
-      'tekton-results': { type: 'boolean', default: true, describe: 'write Tekton result files (--no-tekton-results with --termination-message)' },
+      'tekton-results': {
+        type: 'boolean',
+        default: true,
+        describe: 'write Tekton result files (--no-tekton-results with --termination-message)',
+      },
       'result-path': resultPath,
       analyzed,
-      verify: { type: 'boolean', default: false, describe: 'check every repository@digest in the registry first; media type and size come from it' },
+      verify: {
+        type: 'boolean',
+        default: false,
+        describe: 'check every repository@digest in the registry first; media type and size come from it',
+      },
       'insecure-registry': { ...insecureRegistry, describe: 'comma-separated registries to reach over plain HTTP (with --verify)' },
       'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request (with --verify)' },
       'allow-daemon': { type: 'boolean', default: false, describe: 'accept a daemon export: write only IMAGE_ID instead of failing' },
       'pod-containers': {
         type: 'string',
         default: 'auto',
-        describe: "the pod's init containers + steps, for the kubelet's cap of 12288 bytes / containers (auto: counted from /tekton/steps, with prepare and place-scripts)",
+        describe:
+          "the pod's init containers + steps, for the kubelet's cap of 12288 bytes / containers (auto: counted from /tekton/steps, with prepare and place-scripts)",
       },
-      'extra-containers': { type: 'string', default: '0', describe: 'sidecars and injected containers (a mesh proxy and its init container) the step cannot see' },
-      'results-from': { type: 'string', choices: RESULTS_FROM, default: 'termination-message', describe: "Tekton's results-from feature flag; sidecar-logs checks each result against max-result-size instead" },
+      'extra-containers': {
+        type: 'string',
+        default: '0',
+        describe: 'sidecars and injected containers (a mesh proxy and its init container) the step cannot see',
+      },
+      'results-from': {
+        type: 'string',
+        choices: RESULTS_FROM,
+        default: 'termination-message',
+        describe: "Tekton's results-from feature flag; sidecar-logs checks each result against max-result-size instead",
+      },
       quiet,
     },
     examples: [
@@ -131,7 +161,12 @@ export const COMMANDS = [
       'verify-timeout': { type: 'string', default: '10s', describe: 'per registry request' },
       quiet,
     },
-    examples: [['$0 index --tag reg.io/app:1.0 --manifest reg.io/app:1.0-amd64@sha256:… --manifest reg.io/app:1.0-arm64@sha256:…', 'one tag, two platforms']],
+    examples: [
+      [
+        '$0 index --tag reg.io/app:1.0 --manifest reg.io/app:1.0-amd64@sha256:… --manifest reg.io/app:1.0-arm64@sha256:…',
+        'one tag, two platforms',
+      ],
+    ],
   },
   {
     name: 'taskrun get',
@@ -146,7 +181,11 @@ export const COMMANDS = [
   {
     name: 'taskrun create',
     describe: 'Create the TaskRun(s) in a file, as kubectl create -f does, and print their names',
-    options: { filename: { type: 'string', alias: 'f', required: true, describe: 'YAML file with one or more TaskRuns' }, ...wait, ...cluster },
+    options: {
+      filename: { type: 'string', alias: 'f', required: true, describe: 'YAML file with one or more TaskRuns' },
+      ...wait,
+      ...cluster,
+    },
     examples: [['$0 taskrun create -f taskrun.yaml --wait -o env', 'create, wait, print the image']],
   },
   {

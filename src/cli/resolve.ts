@@ -74,7 +74,11 @@ export interface IndexOptions {
 
 export type TaskRunGetOptions = ClusterAccess & WaitOptions & { readonly name: string };
 export type TaskRunCreateOptions = ClusterAccess & WaitOptions & { readonly file: string };
-export type PodGetOptions = ClusterAccess & { readonly name: string; readonly container: string | undefined; readonly output: 'json' | 'env' };
+export type PodGetOptions = ClusterAccess & {
+  readonly name: string;
+  readonly container: string | undefined;
+  readonly output: 'json' | 'env';
+};
 
 /** Read options by name with their defaults; the environment can replace a default. */
 export class Given {
@@ -137,7 +141,10 @@ export function resolveIndex(given: Given, positionals: readonly string[], env: 
   return {
     // A reference holds no comma or whitespace, so a list in one value is unambiguous (a Tekton
     // string param can carry several tags); empty items (an empty param) are dropped.
-    tags: given.array('tag').flatMap((t) => t.split(/[,\s]+/)).filter(Boolean),
+    tags: given
+      .array('tag')
+      .flatMap((t) => t.split(/[,\s]+/))
+      .filter(Boolean),
     // --manifest values, then positional ones (a Tekton array param expands into positional args).
     manifests: [...given.array('manifest'), ...positionals],
     resultsDir: given.string('results-dir'),
@@ -163,7 +170,12 @@ export function resolveTaskRunCreate(given: Given, env: Env): TaskRunCreateOptio
 }
 
 export function resolvePodGet(given: Given, positionals: readonly string[], env: Env): PodGetOptions {
-  return { ...access(given, env), name: positionals[0]!, container: given.string('container', 'optional'), output: given.string('output') as 'json' | 'env' };
+  return {
+    ...access(given, env),
+    name: positionals[0]!,
+    container: given.string('container', 'optional'),
+    output: given.string('output') as 'json' | 'env',
+  };
 }
 
 /** What a step cannot see of its pod, for the termination-message budget (core/budget.ts). */
@@ -178,7 +190,10 @@ function podOptions(given: Given): PodOptions {
 
 function count(flag: string, value: string, min: number): number {
   if (!/^\d{1,3}$/.test(value) || Number(value) < min) {
-    throw new CnbReportError('USAGE', `${flag} ${quote(value)}: expected a whole number from ${min} to 999${flag === '--pod-containers' ? ' or auto' : ''}`);
+    throw new CnbReportError(
+      'USAGE',
+      `${flag} ${quote(value)}: expected a whole number from ${min} to 999${flag === '--pod-containers' ? ' or auto' : ''}`,
+    );
   }
   return Number(value);
 }
@@ -198,7 +213,11 @@ function waiting(given: Given): WaitOptions {
 }
 
 function access(given: Given, env: Env): ClusterAccess {
-  return { namespace: given.string('namespace', 'optional'), context: given.string('context', 'optional'), kubeconfig: kubeconfigFiles(env) };
+  return {
+    namespace: given.string('namespace', 'optional'),
+    context: given.string('context', 'optional'),
+    kubeconfig: kubeconfigFiles(env),
+  };
 }
 
 // The home directory is $HOME, as go-containerregistry (os.UserHomeDir) and client-go
@@ -218,7 +237,10 @@ export function kubeconfigFiles(env: Env): string[] {
 }
 
 function registries(list: string): string[] {
-  return list.split(',').map((r) => r.trim()).filter(Boolean);
+  return list
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 function resultPaths(pairs: readonly string[]): Record<string, string> {
@@ -227,7 +249,10 @@ function resultPaths(pairs: readonly string[]): Record<string, string> {
     const eq = pair.indexOf('=');
     const name = pair.slice(0, eq);
     if (eq < 1 || eq === pair.length - 1 || !(Object.values(RESULT_NAMES) as string[]).includes(name)) {
-      throw new CnbReportError('USAGE', `--result-path ${quote(pair)}: expected NAME=PATH with NAME one of ${Object.values(RESULT_NAMES).join(', ')}`);
+      throw new CnbReportError(
+        'USAGE',
+        `--result-path ${quote(pair)}: expected NAME=PATH with NAME one of ${Object.values(RESULT_NAMES).join(', ')}`,
+      );
     }
     paths[name] = pair.slice(eq + 1);
   }

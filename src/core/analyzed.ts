@@ -46,7 +46,8 @@ export function validateAnalyzed(doc: Record<string, unknown>, file: string): Ru
     const at = reference.lastIndexOf('@');
     const ref = parseTagReference(reference.slice(0, at));
     if (typeof ref === 'string') problem('run-image.reference', `${quote(reference)} ${ref}`);
-    else if (!SHA256_DIGEST.test(reference.slice(at + 1))) problem('run-image.reference', `${quote(reference)} does not end in @sha256: and 64 lowercase hex characters`);
+    else if (!SHA256_DIGEST.test(reference.slice(at + 1)))
+      problem('run-image.reference', `${quote(reference)} does not end in @sha256: and 64 lowercase hex characters`);
     else [name, digest] = [ref.name, reference.slice(at + 1)];
   } else if (reference !== undefined && !/^(sha256:)?[a-f0-9]{64}$/.test(reference) && typeof parseTagReference(reference) === 'string') {
     problem('run-image.reference', `${quote(reference)} is neither a digest reference nor an image id`);
@@ -59,7 +60,12 @@ export function validateAnalyzed(doc: Record<string, unknown>, file: string): Ru
   return { name, digest, reference, image, platform };
 }
 
-function stringField(table: Record<string, unknown>, key: string, prefix: string, problem: (f: string, t: string) => void): string | undefined {
+function stringField(
+  table: Record<string, unknown>,
+  key: string,
+  prefix: string,
+  problem: (f: string, t: string) => void,
+): string | undefined {
   const value = table[key];
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value;
@@ -76,7 +82,11 @@ function platformOf(target: unknown, problem: (f: string, t: string) => void): P
   const os = stringField(target, 'os', 'run-image.target', problem);
   const architecture = stringField(target, 'arch', 'run-image.target', problem);
   const variant = stringField(target, 'arch-variant', 'run-image.target', problem);
-  for (const [field, value] of [['os', os], ['arch', architecture], ['arch-variant', variant]] as const) {
+  for (const [field, value] of [
+    ['os', os],
+    ['arch', architecture],
+    ['arch-variant', variant],
+  ] as const) {
     if (value !== undefined && !TOKEN.test(value)) problem(`run-image.target.${field}`, `${quote(value)} is not a platform name`);
   }
   if (os === undefined || architecture === undefined) return undefined;
@@ -84,7 +94,11 @@ function platformOf(target: unknown, problem: (f: string, t: string) => void): P
 }
 
 function invalid(file: string, problems: string[]): CnbReportError {
-  return new CnbReportError('ANALYZED_INVALID', `${file}: invalid analyzed.toml (${problems.length} problem${problems.length > 1 ? 's' : ''})`, { details: problems });
+  return new CnbReportError(
+    'ANALYZED_INVALID',
+    `${file}: invalid analyzed.toml (${problems.length} problem${problems.length > 1 ? 's' : ''})`,
+    { details: problems },
+  );
 }
 
 /** Chains' input type hint (tektoncd/chains docs/slsa-provenance.md): an object with uri and digest. */

@@ -53,13 +53,23 @@ export interface Budget {
 
 export function messageBudget(shape: PodShape, options: PodOptions): Budget {
   if (options.resultsFrom === 'sidecar-logs') {
-    return { scope: 'per-result', limit: TEKTON_MAX_RESULT_SIZE, why: `results-from sidecar-logs: Tekton's max-result-size (default ${TEKTON_MAX_RESULT_SIZE}) per result` };
+    return {
+      scope: 'per-result',
+      limit: TEKTON_MAX_RESULT_SIZE,
+      why: `results-from sidecar-logs: Tekton's max-result-size (default ${TEKTON_MAX_RESULT_SIZE}) per result`,
+    };
   }
   const counted = countContainers(shape, options);
-  if (!counted) return { scope: 'message', limit: TEKTON_MESSAGE_LIMIT, why: `Tekton's ${TEKTON_MESSAGE_LIMIT}-byte limit (not in a Tekton pod: no /tekton/steps, no --pod-containers)` };
+  if (!counted)
+    return {
+      scope: 'message',
+      limit: TEKTON_MESSAGE_LIMIT,
+      why: `Tekton's ${TEKTON_MESSAGE_LIMIT}-byte limit (not in a Tekton pod: no /tekton/steps, no --pod-containers)`,
+    };
   const kubelet = Math.floor(KUBELET_MESSAGE_TOTAL / counted.containers);
   const limit = Math.min(TEKTON_MESSAGE_LIMIT, kubelet);
-  const why = `the kubelet keeps ${KUBELET_MESSAGE_TOTAL} bytes / ${counted.containers} containers (${counted.parts.join(', ')}) = ${kubelet} bytes per container` +
+  const why =
+    `the kubelet keeps ${KUBELET_MESSAGE_TOTAL} bytes / ${counted.containers} containers (${counted.parts.join(', ')}) = ${kubelet} bytes per container` +
     (limit < kubelet ? `, and Tekton's own limit is ${TEKTON_MESSAGE_LIMIT}` : '');
   return { scope: 'message', limit, containers: counted.containers, why };
 }
@@ -67,7 +77,10 @@ export function messageBudget(shape: PodShape, options: PodOptions): Budget {
 function countContainers(shape: PodShape, options: PodOptions): { containers: number; parts: string[] } | undefined {
   const extra = options.extraContainers ? [`${options.extraContainers} extra (--extra-containers)`] : [];
   if (options.podContainers !== undefined) {
-    return { containers: options.podContainers + options.extraContainers, parts: [`${options.podContainers} from --pod-containers`, ...extra] };
+    return {
+      containers: options.podContainers + options.extraContainers,
+      parts: [`${options.podContainers} from --pod-containers`, ...extra],
+    };
   }
   if (shape.steps === undefined) return undefined;
   // `prepare` always runs; `place-scripts` runs when any step or sidecar has a script, but its
@@ -117,10 +130,15 @@ export function goJson(value: unknown): string {
 
 /** Fail, before anything is written, if the message (or a result) would not survive. */
 export function checkMessage(entries: readonly MessageEntry[], budget: Budget, note = ''): void {
-  const change = 'set --pod-containers / --extra-containers (Task and StepAction params POD_CONTAINERS / EXTRA_CONTAINERS) if the pod has another shape, or --results-from sidecar-logs (RESULTS_FROM) if Tekton reads results from sidecar logs';
+  const change =
+    'set --pod-containers / --extra-containers (Task and StepAction params POD_CONTAINERS / EXTRA_CONTAINERS) if the pod has another shape, or --results-from sidecar-logs (RESULTS_FROM) if Tekton reads results from sidecar logs';
   if (budget.scope === 'per-result') {
     const big = entries.find((e) => e.type !== RESULT_TYPE.internal && Buffer.byteLength(e.value) > budget.limit);
-    if (big) throw new CnbReportError('RESULTS_TOO_LARGE', `result ${big.key} is ${Buffer.byteLength(big.value)} bytes, over the ${budget.limit}-byte cap (${budget.why})${note}; push fewer repositories in one build`);
+    if (big)
+      throw new CnbReportError(
+        'RESULTS_TOO_LARGE',
+        `result ${big.key} is ${Buffer.byteLength(big.value)} bytes, over the ${budget.limit}-byte cap (${budget.why})${note}; push fewer repositories in one build`,
+      );
     return;
   }
   const size = Buffer.byteLength(renderMessage(entries));

@@ -74,6 +74,11 @@ function rawLines(err: unknown, debug: boolean): string[] {
   return debug && e.stack ? [e.stack] : [`internal error: ${e.message} (run with --debug for a stack trace)`];
 }
 
+// Control characters (but a --debug stack's line breaks) and bidi overrides: exactly what
+// printable() must find.
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\n(?!\s+at )/g;
+
 /**
  * A message line as it may reach a terminal or a CI log: text from servers and files can hold
  * escape sequences, CR/LF that forge lines, and secrets (a bearer token or Basic credentials
@@ -84,9 +89,7 @@ export function printable(line: string): string {
   return line
     .replace(/\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*[0-9._~+/=-])[A-Za-z0-9._~+/-]{4,}=*(?![="'A-Za-z0-9])/gi, '$1 [redacted]')
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"']*:[^\s/@"']*@/gi, '$1[redacted]@')
-    // Control characters are exactly what this must find.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]|\n(?!\s+at )/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    .replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Node's system errors carry a code such as ENOENT; this keeps messages short and stable. */
@@ -133,7 +136,8 @@ export function preview(value: unknown, budget: number, depth = 0): string {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : JSON.stringify(value.toISOString());
   if (value === null || typeof value !== 'object') return String(value);
   // A boxed scalar (a TOML float) stands for its JSON.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !Array.isArray(value)) return preview((value as { toJSON: () => unknown }).toJSON(), budget, depth + 1);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function' && !Array.isArray(value))
+    return preview((value as { toJSON: () => unknown }).toJSON(), budget, depth + 1);
   if (depth >= PREVIEW_DEPTH) return Array.isArray(value) ? '[...]' : '{...}';
   const parts: string[] = [];
   let used = 2;

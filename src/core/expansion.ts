@@ -25,7 +25,11 @@ export function checkExpansion(doc: unknown, where: string, limit = MAX_EXPANDED
     let total = 2;
     for (const [key, item] of Object.entries(value)) {
       total += (Array.isArray(value) ? 0 : key.length + 3) + size(item, depth + 1) + 1;
-      if (total > limit) throw new CnbReportError('USAGE', `${where}: expands to more than ${limit} bytes (aliases of aliases?); a TaskRun that large cannot be created`);
+      if (total > limit)
+        throw new CnbReportError(
+          'USAGE',
+          `${where}: expands to more than ${limit} bytes (aliases of aliases?); a TaskRun that large cannot be created`,
+        );
     }
     open.delete(value);
     sizes.set(value, total);

@@ -22,7 +22,11 @@ export function reportDocument(report: Report, runImage?: RunImage): Record<stri
   };
   if (!runImage) return { image };
   const { platform } = runImage;
-  const target = platform && { os: platform.os, arch: platform.architecture, ...(platform.variant && { 'arch-variant': platform.variant }) };
+  const target = platform && {
+    os: platform.os,
+    arch: platform.architecture,
+    ...(platform.variant && { 'arch-variant': platform.variant }),
+  };
   return {
     image,
     'run-image': {
@@ -52,7 +56,8 @@ function toml(document: Record<string, Record<string, unknown>>): string {
     if (lines.length) lines.push('');
     lines.push(`${indent}[${name}]`);
     const nested = Object.entries(entries).filter(([, v]) => v && typeof v === 'object' && !Array.isArray(v));
-    for (const [k, v] of Object.entries(entries)) if (!nested.some(([n]) => n === k)) lines.push(`${indent}  ${k} = ${JSON.stringify(v).replaceAll(',', ', ')}`);
+    for (const [k, v] of Object.entries(entries))
+      if (!nested.some(([n]) => n === k)) lines.push(`${indent}  ${k} = ${JSON.stringify(v).replaceAll(',', ', ')}`);
     for (const [k, v] of nested) table(`${name}.${k}`, v as Record<string, unknown>, `${indent}  `);
   };
   for (const [name, entries] of Object.entries(document)) table(name, entries, '');

@@ -47,7 +47,10 @@ export function planIndex(tags: readonly string[], manifests: readonly string[])
   const target = parsedTags[0]!;
   const elsewhere = parsedTags.filter((t) => repositoryKey(t) !== repositoryKey(target));
   if (elsewhere.length) {
-    throw new CnbReportError('INDEX_WRONG_REPOSITORY', `--tag ${quote(elsewhere[0]!.text)} is not in ${repositoryKey(target)}: every --tag must name the same repository`);
+    throw new CnbReportError(
+      'INDEX_WRONG_REPOSITORY',
+      `--tag ${quote(elsewhere[0]!.text)} is not in ${repositoryKey(target)}: every --tag must name the same repository`,
+    );
   }
   const children = manifests.map(parseChild);
   const foreign = children.filter((c) => c.registry !== target.registry);
@@ -69,11 +72,17 @@ function parseTag(text: string): TagReference {
 export function parseChild(text: string): ChildReference {
   const at = text.indexOf('@');
   if (at < 0) {
-    throw new CnbReportError('INDEX_NO_DIGEST', `--manifest ${quote(text)} has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST`);
+    throw new CnbReportError(
+      'INDEX_NO_DIGEST',
+      `--manifest ${quote(text)} has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST`,
+    );
   }
   const digest = text.slice(at + 1);
   if (!SHA256_DIGEST.test(digest)) {
-    throw new CnbReportError('INDEX_NO_DIGEST', `--manifest ${quote(text)}: the digest is not sha256: followed by 64 lowercase hex characters`);
+    throw new CnbReportError(
+      'INDEX_NO_DIGEST',
+      `--manifest ${quote(text)}: the digest is not sha256: followed by 64 lowercase hex characters`,
+    );
   }
   const ref = parseTagReference(text.slice(0, at));
   if (typeof ref === 'string') throw new CnbReportError('USAGE', `--manifest ${quote(text)} ${ref}`);
@@ -109,13 +118,20 @@ export function parseChildManifest(bytes: Uint8Array, contentType: string, where
   } catch {
     throw new CnbReportError('REGISTRY_ERROR', `${where}: the registry served a manifest that is not JSON`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CnbReportError('REGISTRY_ERROR', `${where}: the manifest is not a JSON object`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new CnbReportError('REGISTRY_ERROR', `${where}: the manifest is not a JSON object`);
   if (INDEX_MEDIA_TYPES.includes(doc.mediaType) || Array.isArray(doc.manifests)) throw isIndex(where, String(doc.mediaType ?? contentType));
   if (!IMAGE_MANIFEST_MEDIA_TYPES.includes(contentType)) {
-    throw new CnbReportError('REGISTRY_ERROR', `${where}: unsupported manifest media type ${quote(contentType)} (expected an OCI or Docker v2 image manifest)`);
+    throw new CnbReportError(
+      'REGISTRY_ERROR',
+      `${where}: unsupported manifest media type ${quote(contentType)} (expected an OCI or Docker v2 image manifest)`,
+    );
   }
   if (doc.mediaType !== undefined && doc.mediaType !== contentType) {
-    throw new CnbReportError('REGISTRY_ERROR', `${where}: the manifest says mediaType ${quote(doc.mediaType)}, the registry served it as ${quote(contentType)}`);
+    throw new CnbReportError(
+      'REGISTRY_ERROR',
+      `${where}: the manifest says mediaType ${quote(doc.mediaType)}, the registry served it as ${quote(contentType)}`,
+    );
   }
   if (doc.schemaVersion !== 2) throw new CnbReportError('REGISTRY_ERROR', `${where}: schemaVersion is ${quote(doc.schemaVersion)}, not 2`);
   const config = blob(doc.config, `${where}: config`);
@@ -125,14 +141,19 @@ export function parseChildManifest(bytes: Uint8Array, contentType: string, where
 }
 
 function isIndex(where: string, mediaType: string): CnbReportError {
-  return new CnbReportError('INDEX_CHILD_IS_INDEX', `${where} is itself an image index (${mediaType}): name each platform's image manifest, not an index`);
+  return new CnbReportError(
+    'INDEX_CHILD_IS_INDEX',
+    `${where} is itself an image index (${mediaType}): name each platform's image manifest, not an index`,
+  );
 }
 
 function blob(value: unknown, where: string): BlobDescriptor {
   const d = value as { digest?: unknown; size?: unknown } | null;
   if (typeof d !== 'object' || d === null) throw new CnbReportError('REGISTRY_ERROR', `${where}: not a descriptor`);
-  if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest)) throw new CnbReportError('REGISTRY_ERROR', `${where}: digest ${quote(d.digest)} is not a sha256 digest`);
-  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0) throw new CnbReportError('REGISTRY_ERROR', `${where}: size ${quote(d.size)} is not a byte count`);
+  if (typeof d.digest !== 'string' || !SHA256_DIGEST.test(d.digest))
+    throw new CnbReportError('REGISTRY_ERROR', `${where}: digest ${quote(d.digest)} is not a sha256 digest`);
+  if (typeof d.size !== 'number' || !Number.isSafeInteger(d.size) || d.size < 0)
+    throw new CnbReportError('REGISTRY_ERROR', `${where}: size ${quote(d.size)} is not a byte count`);
   return { digest: d.digest, size: d.size };
 }
 
@@ -153,15 +174,20 @@ export function parsePlatform(bytes: Uint8Array, where: string): IndexPlatform {
   } catch {
     throw new CnbReportError('REGISTRY_ERROR', `${where}: the config blob is not JSON`);
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new CnbReportError('REGISTRY_ERROR', `${where}: the config blob is not a JSON object`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new CnbReportError('REGISTRY_ERROR', `${where}: the config blob is not a JSON object`);
   const missing = (['os', 'architecture'] as const).filter((k) => typeof doc[k] !== 'string' || doc[k] === '');
   if (missing.length) {
-    throw new CnbReportError('INDEX_NO_PLATFORM', `${where}: the image config has no ${missing.join(' and no ')}, so it cannot be placed in an index by platform`);
+    throw new CnbReportError(
+      'INDEX_NO_PLATFORM',
+      `${where}: the image config has no ${missing.join(' and no ')}, so it cannot be placed in an index by platform`,
+    );
   }
   const optional = (key: 'variant' | 'os.version') => {
     const v = doc[key];
     if (v === undefined || v === '') return {};
-    if (typeof v !== 'string') throw new CnbReportError('REGISTRY_ERROR', `${where}: the image config's ${key} is ${quote(v)}, not a string`);
+    if (typeof v !== 'string')
+      throw new CnbReportError('REGISTRY_ERROR', `${where}: the image config's ${key} is ${quote(v)}, not a string`);
     return { [key]: v };
   };
   return { architecture: doc.architecture as string, os: doc.os as string, ...optional('os.version'), ...optional('variant') };
@@ -186,7 +212,10 @@ export function checkPlatforms(children: readonly IndexChild[]): void {
     const first = seen.get(key);
     if (first) {
       // Both references passed parseChild: plain ASCII from the reference grammar, safe to print whole.
-      throw new CnbReportError('INDEX_DUPLICATE_PLATFORM', `--manifest ${first.reference.text} and ${child.reference.text} are both ${key}: an index holds one image per platform`);
+      throw new CnbReportError(
+        'INDEX_DUPLICATE_PLATFORM',
+        `--manifest ${first.reference.text} and ${child.reference.text} are both ${key}: an index holds one image per platform`,
+      );
     }
     seen.set(key, child);
   }
@@ -207,7 +236,9 @@ export interface RenderedIndex {
  */
 export function renderIndex(children: readonly IndexChild[]): RenderedIndex {
   checkPlatforms(children);
-  const sorted = [...children].sort((a, b) => compare(platformName(a.platform), platformName(b.platform)) || compare(a.manifest.digest, b.manifest.digest));
+  const sorted = [...children].sort(
+    (a, b) => compare(platformName(a.platform), platformName(b.platform)) || compare(a.manifest.digest, b.manifest.digest),
+  );
   const index = {
     schemaVersion: 2,
     mediaType: MEDIATYPE_OCI_IMAGE_INDEX_V1,

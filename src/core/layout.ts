@@ -3,7 +3,14 @@
 // the registry, so blobs/ is empty; index.json holds one descriptor for the manifest.
 
 import { CnbReportError } from './errors.ts';
-import { ANNOTATION_REF_NAME, MANIFEST_MEDIA_TYPES, MEDIATYPE_OCI_IMAGE_INDEX_V1, type Descriptor, type ManifestFormat, type Platform } from './oci.ts';
+import {
+  ANNOTATION_REF_NAME,
+  MANIFEST_MEDIA_TYPES,
+  MEDIATYPE_OCI_IMAGE_INDEX_V1,
+  type Descriptor,
+  type ManifestFormat,
+  type Platform,
+} from './oci.ts';
 import type { Report } from './report.ts';
 
 export interface LayoutOptions {

@@ -33,13 +33,15 @@ export function checkOutputPlan(plan: OutputPlan): void {
       }
     }
     for (const dir of plan.directories) {
-      if (dir.path === file.path || inside(dir.path, file.path)) problems.push(`${file.what} (${file.path}) is where ${dir.what} (${dir.path}) must be a directory`);
+      if (dir.path === file.path || inside(dir.path, file.path))
+        problems.push(`${file.what} (${file.path}) is where ${dir.what} (${dir.path}) must be a directory`);
     }
     for (const input of plan.inputs) {
       if (input.path === file.path) problems.push(`${file.what} is ${input.what} (${file.path}): it would be overwritten`);
     }
   });
-  if (problems.length) throw new CnbReportError('USAGE', `conflicting outputs: ${problems[0]}`, { details: problems.map((p) => `conflicting outputs: ${p}`) });
+  if (problems.length)
+    throw new CnbReportError('USAGE', `conflicting outputs: ${problems[0]}`, { details: problems.map((p) => `conflicting outputs: ${p}`) });
 }
 
 function inside(path: string, dir: string): boolean {

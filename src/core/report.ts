@@ -105,7 +105,10 @@ function validateManifestSize(value: unknown, problem: Problem): number | undefi
   // The lifecycle writes an integer; the spec's example a quoted string. Both mean bytes.
   const n = typeof value === 'number' ? value : typeof value === 'string' && DECIMAL.test(value) ? Number(value) : NaN;
   if (Number.isSafeInteger(n) && n > 0) return n;
-  problem('image.manifest-size', `${quote(typeof value === 'bigint' ? value.toString() : value)} is not a positive integer number of bytes`);
+  problem(
+    'image.manifest-size',
+    `${quote(typeof value === 'bigint' ? value.toString() : value)} is not a positive integer number of bytes`,
+  );
   return undefined;
 }
 

@@ -37,7 +37,9 @@ export interface RenderOptions {
 
 export function renderResults(report: Report, options: RenderOptions = {}): Result[] {
   // An object result's file holds its JSON; Tekton reads every declared key from it.
-  const material = options.runImage ? [{ name: RESULT_NAMES.runImage, value: JSON.stringify({ uri: options.runImage.uri, digest: options.runImage.digest }) }] : [];
+  const material = options.runImage
+    ? [{ name: RESULT_NAMES.runImage, value: JSON.stringify({ uri: options.runImage.uri, digest: options.runImage.digest }) }]
+    : [];
   if (report.digest === undefined) {
     if (report.imageId !== undefined && options.allowDaemon) {
       return [{ name: RESULT_NAMES.imageId, value: report.imageId }, ...material];
@@ -93,5 +95,12 @@ export function checkBudget(results: readonly Result[], check: BudgetCheck = {})
   const images = results.find((r) => r.name === RESULT_NAMES.images);
   const count = images?.value ? images.value.split('\n').length : 0;
   const note = ` (IMAGES lists ${count} other repositories${earlier.length ? `; ${earlier.length} results of earlier steps in the results directory count too: ${earlier.map((e) => e.key).join(', ')}` : ''})`;
-  checkMessage(stepMessage([...earlier, ...task], ours.filter((e) => e.type === RESULT_TYPE.step)), budget, note);
+  checkMessage(
+    stepMessage(
+      [...earlier, ...task],
+      ours.filter((e) => e.type === RESULT_TYPE.step),
+    ),
+    budget,
+    note,
+  );
 }

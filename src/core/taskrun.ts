@@ -101,7 +101,8 @@ function imageOf(results: Record<string, ResultValue>): ImageSummary | string {
   for (const entry of entries.map((e) => e.trim()).filter(Boolean)) {
     const at = entry.lastIndexOf('@');
     const name = parseTagReference(entry.slice(0, at));
-    if (at < 0 || typeof name === 'string' || !SHA256_DIGEST.test(entry.slice(at + 1))) return `IMAGES entry ${JSON.stringify(entry)} is not repository@sha256:…`;
+    if (at < 0 || typeof name === 'string' || !SHA256_DIGEST.test(entry.slice(at + 1)))
+      return `IMAGES entry ${JSON.stringify(entry)} is not repository@sha256:…`;
     if (seen.has(repositoryKey(name))) continue;
     seen.add(repositoryKey(name));
     images.push(`${name.name}@${entry.slice(at + 1)}`);

@@ -52,7 +52,9 @@ export function parseToml(bytes: Uint8Array, file: string, code: ErrorCode = 'RE
     if (cause instanceof RangeError) throw new CnbReportError(code, `${file}: not valid TOML: nested too deeply`, { cause });
     const e = cause as { message?: string; line?: number; col?: number };
     const where = e.line === undefined ? '' : ` at line ${e.line + 1}, column ${(e.col ?? 0) + 1}`;
-    const reason = String(e.message ?? cause).split('\n')[0]!.replace(/ at row \d+, col \d+, pos \d+:?$/, '');
+    const reason = String(e.message ?? cause)
+      .split('\n')[0]!
+      .replace(/ at row \d+, col \d+, pos \d+:?$/, '');
     throw new CnbReportError(code, `${file}: not valid TOML${where}: ${reason}`, { cause });
   }
 }

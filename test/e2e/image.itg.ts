@@ -41,10 +41,17 @@ function podDirs(report: string) {
 /** Run the image like the Task's step: no network, uid 65532, read-only root. */
 function runStep(dir: string, args: string[], mounts: string[] = ['results:/tekton/results'], network = 'none') {
   return sh('podman', [
-    'run', '--rm', `--network=${network}`, '--user=65532:65532', '--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges',
+    'run',
+    '--rm',
+    `--network=${network}`,
+    '--user=65532:65532',
+    '--read-only',
+    '--cap-drop=ALL',
+    '--security-opt=no-new-privileges',
     `--volume=${join(dir, 'layers')}:/layers:ro`,
     ...mounts.map((m) => `--volume=${join(dir, m.split(':')[0]!)}:${m.split(':')[1]}`),
-    IMAGE, ...args,
+    IMAGE,
+    ...args,
   ]);
 }
 
@@ -58,7 +65,8 @@ e2e.before(async () => {
   registry = await startRegistry();
   tags = [`${registry.host}/team/cnb-report:e2e`, `${registry.host}/mirror/cnb-report:e2e-mirror`];
   const digestFile = join(tempDir(), 'digest');
-  for (const tag of tags) ok('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--digestfile', digestFile, `oci-archive:${ARCHIVE}`, `docker://${tag}`]);
+  for (const tag of tags)
+    ok('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', '--digestfile', digestFile, `oci-archive:${ARCHIVE}`, `docker://${tag}`]);
   const served = await headManifest(registry, 'team/cnb-report', 'e2e');
   assert.is(served.status, 200);
   assert.is(served.digest, readFileSync(digestFile, 'utf8').trim(), 'skopeo and the registry agree on the digest');
@@ -69,7 +77,13 @@ e2e.after(() => registry?.stop());
 
 e2e('the pushed manifest is what `make image` recorded, and its size is the body length', async () => {
   assert.is(digest, readFileSync(join(ROOT, 'build/image.digest'), 'utf8').trim());
-  const body = Buffer.from(await (await fetch(`${registry.url}/v2/team/cnb-report/manifests/${digest}`, { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })).arrayBuffer());
+  const body = Buffer.from(
+    await (
+      await fetch(`${registry.url}/v2/team/cnb-report/manifests/${digest}`, {
+        headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+      })
+    ).arrayBuffer(),
+  );
   assert.is(body.length, size);
   const { createHash } = await import('node:crypto');
   assert.is(`sha256:${createHash('sha256').update(body).digest('hex')}`, digest);
@@ -115,7 +129,10 @@ e2e("the Task's report step, after Tekton's substitutions, in the image", () => 
 
 e2e("the StepAction's step results, after Tekton's substitutions, in the image", () => {
   const dir = podDirs(reportToml({ tags, digest, 'manifest-size': size }));
-  writeFileSync(join(dir, 'layers/analyzed.toml'), readFileSync(join(ROOT, 'test/fixtures/analyzed-toml/platform-0.12-run-image-target.toml')));
+  writeFileSync(
+    join(dir, 'layers/analyzed.toml'),
+    readFileSync(join(ROOT, 'test/fixtures/analyzed-toml/platform-0.12-run-image-target.toml')),
+  );
   const values: Values = { ...paramValues(ACTION.spec.params) };
   for (const res of ACTION.spec.results) values[`step.results.${res.name}.path`] = `/tekton/steps/step-report/results/${res.name}`;
   const r = runStep(dir, expandArgs(ACTION.spec.args, values), ['steps:/tekton/steps/step-report/results']);
@@ -160,16 +177,24 @@ image('non-root, entrypoint, labels; no shell, no node_modules, a small own laye
   const ctr = ok('podman', ['create', IMAGE]).trim();
   const files = ok('sh', ['-c', `podman export ${ctr} | tar -t`]).split('\n');
   ok('podman', ['rm', ctr]);
-  assert.not.ok(files.some((f) => f.includes('node_modules')), 'no node_modules');
+  assert.not.ok(
+    files.some((f) => f.includes('node_modules')),
+    'no node_modules',
+  );
   // Only the bundles (the entry and the chunks it imports on demand) and their license notes.
   const app = files.filter((f) => f.startsWith('app/') && f !== 'app/');
-  assert.equal(app.filter((f) => !/^app\/[a-z-]+\.cjs(\.LEGAL\.txt)?$/.test(f)), []);
+  assert.equal(
+    app.filter((f) => !/^app\/[a-z-]+\.cjs(\.LEGAL\.txt)?$/.test(f)),
+    [],
+  );
   for (const bundle of ['app/cnb-report.cjs', 'app/help.cjs', 'app/cluster.cjs', 'app/toml.cjs']) assert.ok(app.includes(bundle), bundle);
   const manifest = JSON.parse(ok('skopeo', ['inspect', '--raw', `oci-archive:${ARCHIVE}`]));
   const layers: number[] = manifest.layers.map((l: Doc) => l.size);
   const compressed = layers.reduce((a, b) => a + b, 0);
   const uncompressed = JSON.parse(ok('podman', ['image', 'inspect', IMAGE]))[0].Size;
-  console.log(`\n  image: ${(compressed / 1e6).toFixed(1)} MB compressed (own layer ${(layers.at(-1)! / 1e3).toFixed(0)} kB), ${(uncompressed / 1e6).toFixed(1)} MB uncompressed`);
+  console.log(
+    `\n  image: ${(compressed / 1e6).toFixed(1)} MB compressed (own layer ${(layers.at(-1)! / 1e3).toFixed(0)} kB), ${(uncompressed / 1e6).toFixed(1)} MB uncompressed`,
+  );
   assert.ok(compressed <= 45e6, `${compressed} bytes compressed`);
   assert.ok(layers.at(-1)! < 2e6, 'own layer under 2 MB');
 });

@@ -56,7 +56,17 @@ function buildImage(a: Arch): void {
 /** Push a platform's image; returns its manifest digest as the registry stores it. */
 function push(registry: Registry, a: Arch, target: string, options: { format?: 'oci' | 'v2s2'; creds?: string } = {}): string {
   const file = join(tempDir(), 'digest');
-  run('buildah', ['push', '--quiet', '--tls-verify=false', `--format=${options.format ?? 'oci'}`, ...(options.creds ? ['--creds', options.creds] : []), '--digestfile', file, `${IMAGE}:${tagOf(a)}`, `docker://${registry.host}/${target}`]);
+  run('buildah', [
+    'push',
+    '--quiet',
+    '--tls-verify=false',
+    `--format=${options.format ?? 'oci'}`,
+    ...(options.creds ? ['--creds', options.creds] : []),
+    '--digestfile',
+    file,
+    `${IMAGE}:${tagOf(a)}`,
+    `docker://${registry.host}/${target}`,
+  ]);
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -65,7 +75,10 @@ async function index(args: string[], options: { auths?: Record<string, unknown>;
   const dir = tempDir();
   mkdirSync(join(dir, 'docker'));
   if (options.auths) writeFileSync(join(dir, 'docker/config.json'), JSON.stringify({ auths: options.auths }));
-  const r = await cliAsync(['index', '--insecure-registry', options.insecure, '--verify-timeout', '5s', '--results-dir', join(dir, 'results'), ...args], { env: { DOCKER_CONFIG: join(dir, 'docker') } });
+  const r = await cliAsync(
+    ['index', '--insecure-registry', options.insecure, '--verify-timeout', '5s', '--results-dir', join(dir, 'results'), ...args],
+    { env: { DOCKER_CONFIG: join(dir, 'docker') } },
+  );
   const read = (name: string) => readFileSync(join(dir, 'results', name), 'utf8');
   const results = r.status === 0 ? { url: read('IMAGE_URL'), digest: read('IMAGE_DIGEST'), images: read('IMAGES') } : undefined;
   return { ...r, dir, results, wroteNothing: !existsSync(join(dir, 'results')) };
@@ -78,7 +91,18 @@ const sha256 = (bytes: Buffer | string) => `sha256:${createHash('sha256').update
 /** `skopeo copy` of what a client on these platform flags gets: returns the manifest digest it copied. */
 function pick(args: readonly string[], src: string): string {
   const out = tempDir();
-  run('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--override-os', 'linux', ...args, '--digestfile', join(out, 'd'), src, `dir:${join(out, 'image')}`]);
+  run('skopeo', [
+    'copy',
+    '--quiet',
+    '--src-tls-verify=false',
+    '--override-os',
+    'linux',
+    ...args,
+    '--digestfile',
+    join(out, 'd'),
+    src,
+    `dir:${join(out, 'image')}`,
+  ]);
   return readFileSync(join(out, 'd'), 'utf8').trim();
 }
 
@@ -121,13 +145,28 @@ function defineSuites(): void {
   open.after(() => reg.stop());
 
   open('three platforms (two OCI, one Docker v2), two tags: skopeo and podman read the index back', async () => {
-    const r = await index([...t(reg, 'team/app:1.0'), ...t(reg, 'team/app:latest'), ...m(reg, 'team/app:build-amd64', amd), ...m(reg, 'team/app', arm), ...m(reg, 'team/app', armv7)], { insecure: reg.host });
+    const r = await index(
+      [
+        ...t(reg, 'team/app:1.0'),
+        ...t(reg, 'team/app:latest'),
+        ...m(reg, 'team/app:build-amd64', amd),
+        ...m(reg, 'team/app', arm),
+        ...m(reg, 'team/app', armv7),
+      ],
+      { insecure: reg.host },
+    );
     assert.is(r.status, 0, r.stderr);
     assert.is(r.results!.url, `${reg.host}/team/app:1.0`);
     // The index as the registry serves it: its sha256 is IMAGE_DIGEST, every tag serves it.
     const raw = run('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${reg.host}/team/app:1.0`]);
     assert.is(sha256(raw), r.results!.digest);
-    for (const tag of ['1.0', 'latest']) assert.equal(await headManifest(reg, 'team/app', tag), { status: 200, digest: r.results!.digest, size: Buffer.byteLength(raw), mediaType: INDEX });
+    for (const tag of ['1.0', 'latest'])
+      assert.equal(await headManifest(reg, 'team/app', tag), {
+        status: 200,
+        digest: r.results!.digest,
+        size: Buffer.byteLength(raw),
+        mediaType: INDEX,
+      });
     const doc = JSON.parse(raw);
     assert.is(doc.mediaType, INDEX);
     assert.equal(
@@ -142,7 +181,11 @@ function defineSuites(): void {
     // IMAGES: every child by digest in the index's repository, in the index's order.
     assert.is(r.results!.images, [amd, armv7, arm].map((d) => `${reg.host}/team/app@${d}`).join('\n'));
     // skopeo picks the child for each platform: its config says so, and a copy is that manifest, unchanged.
-    for (const [args, digest, arch] of [[['--override-arch', 'arm64'], arm, 'arm64'], [['--override-arch', 'amd64'], amd, 'amd64'], [['--override-arch', 'arm', '--override-variant', 'v7'], armv7, 'arm']] as const) {
+    for (const [args, digest, arch] of [
+      [['--override-arch', 'arm64'], arm, 'arm64'],
+      [['--override-arch', 'amd64'], amd, 'amd64'],
+      [['--override-arch', 'arm', '--override-variant', 'v7'], armv7, 'arm'],
+    ] as const) {
       const src = `docker://${reg.host}/team/app:1.0`;
       assert.is(JSON.parse(run('skopeo', ['inspect', '--tls-verify=false', '--override-os', 'linux', ...args, src])).Architecture, arch);
       assert.is(pick(args, src), digest);
@@ -150,18 +193,26 @@ function defineSuites(): void {
     // podman: the index as a manifest list, and a pull by platform.
     const penv = podmanEnv(reg);
     const listed = JSON.parse(run('podman', ['manifest', 'inspect', `${reg.host}/team/app:1.0`], penv));
-    assert.equal(listed.manifests.map((d: any) => `${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ''} ${d.digest}`), [`linux/amd64 ${amd}`, `linux/arm/v7 ${armv7}`, `linux/arm64 ${arm}`]);
+    assert.equal(
+      listed.manifests.map(
+        (d: any) => `${d.platform.os}/${d.platform.architecture}${d.platform.variant ? `/${d.platform.variant}` : ''} ${d.digest}`,
+      ),
+      [`linux/amd64 ${amd}`, `linux/arm/v7 ${armv7}`, `linux/arm64 ${arm}`],
+    );
     run('podman', ['pull', '--quiet', '--platform', 'linux/arm64', `${reg.host}/team/app:latest`], penv);
     const pulled = JSON.parse(run('podman', ['image', 'inspect', `${reg.host}/team/app:latest`], penv))[0];
     // The image podman stored is the arm64 one, known by the child's and the index's digests.
     assert.is(pulled.Architecture, 'arm64');
-    for (const d of [arm, r.results!.digest]) assert.ok(pulled.RepoDigests.includes(`${reg.host}/team/app@${d}`), `${d} in ${pulled.RepoDigests}`);
+    for (const d of [arm, r.results!.digest])
+      assert.ok(pulled.RepoDigests.includes(`${reg.host}/team/app@${d}`), `${d} in ${pulled.RepoDigests}`);
     run('podman', ['rmi', `${reg.host}/team/app:latest`], penv);
   });
 
   open('deterministic: the same children in another order give the same index digest', async () => {
     const a = await index([...t(reg, 'team/app:order-a'), ...m(reg, 'team/app', amd), ...m(reg, 'team/app', arm)], { insecure: reg.host });
-    const b = await index([...t(reg, 'team/app:order-b'), ...m(reg, 'team/app', arm), ...m(reg, 'team/app:anything', amd)], { insecure: reg.host });
+    const b = await index([...t(reg, 'team/app:order-b'), ...m(reg, 'team/app', arm), ...m(reg, 'team/app:anything', amd)], {
+      insecure: reg.host,
+    });
     assert.is(a.status, 0, a.stderr);
     assert.is(b.status, 0, b.stderr);
     assert.is(a.results!.digest, b.results!.digest);
@@ -172,10 +223,17 @@ function defineSuites(): void {
     const other = push(reg, ARM64, 'elsewhere/app:arm64');
     assert.is((await headManifest(reg, 'team/multi', other)).status, 404);
     const amdHere = push(reg, AMD64, 'team/multi:build-amd64');
-    const r = await index([...t(reg, 'team/multi:1'), ...m(reg, 'team/multi', amdHere), ...m(reg, 'elsewhere/app:arm64', other)], { insecure: reg.host });
+    const r = await index([...t(reg, 'team/multi:1'), ...m(reg, 'team/multi', amdHere), ...m(reg, 'elsewhere/app:arm64', other)], {
+      insecure: reg.host,
+    });
     assert.is(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`copied       elsewhere/app@${other} into ${reg.host}/team/multi`));
-    assert.equal(await headManifest(reg, 'team/multi', other), { status: 200, digest: other, size: (await headManifest(reg, 'elsewhere/app', other)).size, mediaType: OCI });
+    assert.equal(await headManifest(reg, 'team/multi', other), {
+      status: 200,
+      digest: other,
+      size: (await headManifest(reg, 'elsewhere/app', other)).size,
+      mediaType: OCI,
+    });
     assert.is(r.results!.images, [amdHere, other].map((d) => `${reg.host}/team/multi@${d}`).join('\n'));
     // A client can pull the copied child through the index.
     assert.is(pick(['--override-arch', 'arm64'], `docker://${reg.host}/team/multi:1`), other);
@@ -190,26 +248,61 @@ function defineSuites(): void {
     assert.is((await headManifest(reg, 'team/app', tag)).status, 404, 'nothing pushed');
   };
   open('a digest the registry does not have: exit 12', async () => {
-    await refused('e-unknown', [...m(reg, 'team/app', amd), ...m(reg, 'team/app', `sha256:${'0'.repeat(64)}`)], EXIT_CODES.MANIFEST_UNKNOWN, /does not have this manifest \(HTTP 404\)/);
+    await refused(
+      'e-unknown',
+      [...m(reg, 'team/app', amd), ...m(reg, 'team/app', `sha256:${'0'.repeat(64)}`)],
+      EXIT_CODES.MANIFEST_UNKNOWN,
+      /does not have this manifest \(HTTP 404\)/,
+    );
   });
   open('a reference without a digest: exit 30', async () => {
-    await refused('e-nodigest', [...m(reg, 'team/app', amd), '--manifest', `${reg.host}/team/app:build-arm64`], EXIT_CODES.INDEX_NO_DIGEST, /has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST/);
+    await refused(
+      'e-nodigest',
+      [...m(reg, 'team/app', amd), '--manifest', `${reg.host}/team/app:build-arm64`],
+      EXIT_CODES.INDEX_NO_DIGEST,
+      /has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST/,
+    );
   });
   open('a child that is itself an index: exit 31', async () => {
     const first = await index([...t(reg, 'team/app:an-index'), ...m(reg, 'team/app', amd)], { insecure: reg.host });
     assert.is(first.status, 0, first.stderr);
-    await refused('e-nested', [...m(reg, 'team/app', arm), ...m(reg, 'team/app', first.results!.digest)], EXIT_CODES.INDEX_CHILD_IS_INDEX, /is itself an image index \(application\/vnd\.oci\.image\.index\.v1\+json\)/);
+    await refused(
+      'e-nested',
+      [...m(reg, 'team/app', arm), ...m(reg, 'team/app', first.results!.digest)],
+      EXIT_CODES.INDEX_CHILD_IS_INDEX,
+      /is itself an image index \(application\/vnd\.oci\.image\.index\.v1\+json\)/,
+    );
   });
   open('a config without an architecture: exit 32', async () => {
     const digest = await pushCrafted(reg, 'team/app', { os: 'linux', rootfs: { type: 'layers', diff_ids: [] } });
-    await refused('e-noarch', [...m(reg, 'team/app', amd), ...m(reg, 'team/app', digest)], EXIT_CODES.INDEX_NO_PLATFORM, /the image config has no architecture/);
+    await refused(
+      'e-noarch',
+      [...m(reg, 'team/app', amd), ...m(reg, 'team/app', digest)],
+      EXIT_CODES.INDEX_NO_PLATFORM,
+      /the image config has no architecture/,
+    );
   });
   open('two children with the same platform (OCI and Docker v2 amd64): exit 33', async () => {
-    await refused('e-dup', [...m(reg, 'team/app', amd), ...m(reg, 'team/app', amdDocker)], EXIT_CODES.INDEX_DUPLICATE_PLATFORM, /are both linux\/amd64/);
+    await refused(
+      'e-dup',
+      [...m(reg, 'team/app', amd), ...m(reg, 'team/app', amdDocker)],
+      EXIT_CODES.INDEX_DUPLICATE_PLATFORM,
+      /are both linux\/amd64/,
+    );
   });
   open('a child on another registry, tags in two repositories: exit 34', async () => {
-    await refused('e-registry', [...m(reg, 'team/app', amd), '--manifest', `registry.example.com/team/app@${arm}`], EXIT_CODES.INDEX_WRONG_REPOSITORY, /is on registry\.example\.com, not on 127\.0\.0\.1:\d+/);
-    await refused('e-repos', [...t(reg, 'other/app:x'), ...m(reg, 'team/app', amd)], EXIT_CODES.INDEX_WRONG_REPOSITORY, /every --tag must name the same repository/);
+    await refused(
+      'e-registry',
+      [...m(reg, 'team/app', amd), '--manifest', `registry.example.com/team/app@${arm}`],
+      EXIT_CODES.INDEX_WRONG_REPOSITORY,
+      /is on registry\.example\.com, not on 127\.0\.0\.1:\d+/,
+    );
+    await refused(
+      'e-repos',
+      [...t(reg, 'other/app:x'), ...m(reg, 'team/app', amd)],
+      EXIT_CODES.INDEX_WRONG_REPOSITORY,
+      /every --tag must name the same repository/,
+    );
   });
   open('not named insecure: HTTPS is tried and fails, nothing pushed', async () => {
     await refused('e-tls', [...m(reg, 'team/app', amd)], EXIT_CODES.REGISTRY_UNREACHABLE, /cannot reach|TLS/, '');
@@ -223,32 +316,64 @@ function defineSuites(): void {
     console.log(`  index e2e: the pod-level run is SKIPPED, no ${IMAGE_UNDER_TEST} (make image builds it; make e2e does)`);
     pod(`SKIPPED: no ${IMAGE_UNDER_TEST}`, () => {});
   } else {
-    pod('the two builds\' results → the Task step, run as Tekton runs it (uid 65532, read-only root, credentials from the workspace)', async () => {
-      const locked = await startRegistry({ users: { builder: 's3cret' } });
-      stops.push(() => locked.stop());
-      const builds = {
-        'build-amd64': { IMAGE_URL: `${locked.host}/team/app:1.0.0-amd64`, IMAGE_DIGEST: push(locked, AMD64, 'team/app:1.0.0-amd64', { creds: 'builder:s3cret' }) },
-        'build-arm64': { IMAGE_URL: `${locked.host}/team/app:1.0.0-arm64`, IMAGE_DIGEST: push(locked, ARM64, 'team/app:1.0.0-arm64', { creds: 'builder:s3cret' }) },
-      };
-      const dir = tempDir();
-      for (const d of ['results', 'dockerconfig']) mkdirSync(join(dir, d));
-      chownSync(join(dir, 'results'), 65532, 65532);
-      writeFileSync(join(dir, 'dockerconfig/config.json'), JSON.stringify({ auths: { [locked.host]: { auth: Buffer.from('builder:s3cret').toString('base64') } } }));
-      const args = multiArchIndexArgs(loadYaml(join(ROOT, 'tasks')), builds, { image: `${locked.host}/team/app` }, '/tekton/results')
-        .map((a) => a.replace(/^--insecure-registry=$/, `--insecure-registry=${locked.host}`));
-      const r = spawnSync('podman', [
-        'run', '--rm', '--network=host', '--user=65532:65532', '--read-only', '--cap-drop=ALL', '--security-opt=no-new-privileges',
-        `--volume=${join(dir, 'results')}:/tekton/results`, `--volume=${join(dir, 'dockerconfig')}:/workspace/dockerconfig:ro`, '--env=DOCKER_CONFIG=/workspace/dockerconfig',
-        IMAGE_UNDER_TEST, ...args,
-      ], { encoding: 'utf8', env: ENV });
-      assert.is(r.status, 0, r.stderr);
-      const digest = readFileSync(join(dir, 'results/IMAGE_DIGEST'), 'utf8');
-      assert.is(readFileSync(join(dir, 'results/IMAGE_URL'), 'utf8'), `${locked.host}/team/app:1.0.0`);
-      assert.is(readFileSync(join(dir, 'results/IMAGES'), 'utf8'), [builds['build-amd64'].IMAGE_DIGEST, builds['build-arm64'].IMAGE_DIGEST].map((d) => `${locked.host}/team/app@${d}`).join('\n'));
-      const auth = { Authorization: `Basic ${Buffer.from('builder:s3cret').toString('base64')}` };
-      for (const tag of ['1.0.0', 'latest']) assert.is((await headManifest(locked, 'team/app', tag, auth)).digest, digest);
-      assert.is(pick(['--src-creds', 'builder:s3cret', '--override-arch', 'arm64'], `docker://${locked.host}/team/app:latest`), builds['build-arm64'].IMAGE_DIGEST);
-    });
+    pod(
+      "the two builds' results → the Task step, run as Tekton runs it (uid 65532, read-only root, credentials from the workspace)",
+      async () => {
+        const locked = await startRegistry({ users: { builder: 's3cret' } });
+        stops.push(() => locked.stop());
+        const builds = {
+          'build-amd64': {
+            IMAGE_URL: `${locked.host}/team/app:1.0.0-amd64`,
+            IMAGE_DIGEST: push(locked, AMD64, 'team/app:1.0.0-amd64', { creds: 'builder:s3cret' }),
+          },
+          'build-arm64': {
+            IMAGE_URL: `${locked.host}/team/app:1.0.0-arm64`,
+            IMAGE_DIGEST: push(locked, ARM64, 'team/app:1.0.0-arm64', { creds: 'builder:s3cret' }),
+          },
+        };
+        const dir = tempDir();
+        for (const d of ['results', 'dockerconfig']) mkdirSync(join(dir, d));
+        chownSync(join(dir, 'results'), 65532, 65532);
+        writeFileSync(
+          join(dir, 'dockerconfig/config.json'),
+          JSON.stringify({ auths: { [locked.host]: { auth: Buffer.from('builder:s3cret').toString('base64') } } }),
+        );
+        const args = multiArchIndexArgs(loadYaml(join(ROOT, 'tasks')), builds, { image: `${locked.host}/team/app` }, '/tekton/results').map(
+          (a) => a.replace(/^--insecure-registry=$/, `--insecure-registry=${locked.host}`),
+        );
+        const r = spawnSync(
+          'podman',
+          [
+            'run',
+            '--rm',
+            '--network=host',
+            '--user=65532:65532',
+            '--read-only',
+            '--cap-drop=ALL',
+            '--security-opt=no-new-privileges',
+            `--volume=${join(dir, 'results')}:/tekton/results`,
+            `--volume=${join(dir, 'dockerconfig')}:/workspace/dockerconfig:ro`,
+            '--env=DOCKER_CONFIG=/workspace/dockerconfig',
+            IMAGE_UNDER_TEST,
+            ...args,
+          ],
+          { encoding: 'utf8', env: ENV },
+        );
+        assert.is(r.status, 0, r.stderr);
+        const digest = readFileSync(join(dir, 'results/IMAGE_DIGEST'), 'utf8');
+        assert.is(readFileSync(join(dir, 'results/IMAGE_URL'), 'utf8'), `${locked.host}/team/app:1.0.0`);
+        assert.is(
+          readFileSync(join(dir, 'results/IMAGES'), 'utf8'),
+          [builds['build-amd64'].IMAGE_DIGEST, builds['build-arm64'].IMAGE_DIGEST].map((d) => `${locked.host}/team/app@${d}`).join('\n'),
+        );
+        const auth = { Authorization: `Basic ${Buffer.from('builder:s3cret').toString('base64')}` };
+        for (const tag of ['1.0.0', 'latest']) assert.is((await headManifest(locked, 'team/app', tag, auth)).digest, digest);
+        assert.is(
+          pick(['--src-creds', 'builder:s3cret', '--override-arch', 'arm64'], `docker://${locked.host}/team/app:latest`),
+          builds['build-arm64'].IMAGE_DIGEST,
+        );
+      },
+    );
   }
   pod.after.each(stopAll);
   pod.run();
@@ -264,7 +389,10 @@ function defineSuites(): void {
     const wrong = await index(args, { insecure: locked.host, auths: { [locked.host]: { username: 'builder', password: 'nope' } } });
     assert.is(wrong.status, EXIT_CODES.REGISTRY_DENIED, wrong.stderr);
     assert.ok(wrong.wroteNothing);
-    const ok = await index(args, { insecure: locked.host, auths: { [`http://${locked.host}`]: { auth: Buffer.from(creds).toString('base64') } } });
+    const ok = await index(args, {
+      insecure: locked.host,
+      auths: { [`http://${locked.host}`]: { auth: Buffer.from(creds).toString('base64') } },
+    });
     assert.is(ok.status, 0, ok.stderr);
     const raw = run('skopeo', ['inspect', '--tls-verify=false', '--creds', creds, '--raw', `docker://${locked.host}/team/app:1`]);
     assert.is(sha256(raw), ok.results!.digest);
@@ -279,8 +407,21 @@ function defineSuites(): void {
     const amd = push(upstream, AMD64, 'team/app:amd64');
     const arm = push(upstream, ARM64, 'other/app:arm64');
     const front = await tokenFront(upstream, { builder: ['pull', 'push'], reader: ['pull'] });
-    stops.push(() => upstream.stop(), () => { front.server.closeAllConnections(); front.server.close(); });
-    const args = ['--tag', `${front.host}/team/app:1`, '--manifest', `${front.host}/team/app@${amd}`, '--manifest', `${front.host}/other/app@${arm}`];
+    stops.push(
+      () => upstream.stop(),
+      () => {
+        front.server.closeAllConnections();
+        front.server.close();
+      },
+    );
+    const args = [
+      '--tag',
+      `${front.host}/team/app:1`,
+      '--manifest',
+      `${front.host}/team/app@${amd}`,
+      '--manifest',
+      `${front.host}/other/app@${arm}`,
+    ];
     const auths = (user: string) => ({ [front.host]: { username: user, password: 's3cret' } });
 
     const reader = await index(args, { insecure: front.host, auths: auths('reader') });
@@ -307,20 +448,30 @@ function defineSuites(): void {
  * scopes cover them (pull for GET/HEAD, pull,push for writes, plus pull on a mount's source);
  * /token grants what the user may do of what was asked, as distribution's token auth does.
  */
-async function tokenFront(upstream: Registry, users: Record<string, string[]>): Promise<{ host: string; server: Server; requested: string[] }> {
+async function tokenFront(
+  upstream: Registry,
+  users: Record<string, string[]>,
+): Promise<{ host: string; server: Server; requested: string[] }> {
   const requested: string[] = [];
   const granted = new Map<string, Set<string>>();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url!, `http://${req.headers.host}`);
     if (url.pathname === '/token') {
-      const [user, password] = Buffer.from(String(req.headers.authorization).replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [user, password] = Buffer.from(String(req.headers.authorization).replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       if (!user || password !== 's3cret' || !users[user]) return void res.writeHead(401).end();
       const scopes = url.searchParams.getAll('scope');
       requested.push(scopes.join(' '));
-      const grant = new Set(scopes.flatMap((s) => {
-        const [, repo, actions] = s.split(':');
-        return actions!.split(',').filter((a) => users[user]!.includes(a)).map((a) => `${repo}:${a}`);
-      }));
+      const grant = new Set(
+        scopes.flatMap((s) => {
+          const [, repo, actions] = s.split(':');
+          return actions!
+            .split(',')
+            .filter((a) => users[user]!.includes(a))
+            .map((a) => `${repo}:${a}`);
+        }),
+      );
       const token = `tok-${granted.size}`;
       granted.set(token, grant);
       res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -333,14 +484,21 @@ async function tokenFront(upstream: Registry, users: Record<string, string[]>): 
     const have = granted.get(String(req.headers.authorization).replace(/^Bearer /, ''));
     if (!have || !needs.every((n) => have.has(n))) {
       const scope = repo ? `repository:${repo}:${write ? 'pull,push' : 'pull'}` : '';
-      res.writeHead(have ? 403 : 401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="cnb-report-test",scope="${scope}"` });
+      res.writeHead(have ? 403 : 401, {
+        'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="cnb-report-test",scope="${scope}"`,
+      });
       return void res.end();
     }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const headers: Record<string, string> = {};
     for (const h of ['accept', 'content-type']) if (req.headers[h]) headers[h] = String(req.headers[h]);
-    const answer = await fetch(`${upstream.url}${req.url}`, { method: req.method, headers, ...(chunks.length && { body: Buffer.concat(chunks) }), redirect: 'manual' });
+    const answer = await fetch(`${upstream.url}${req.url}`, {
+      method: req.method,
+      headers,
+      ...(chunks.length && { body: Buffer.concat(chunks) }),
+      redirect: 'manual',
+    });
     const out = Object.fromEntries([...answer.headers].filter(([k]) => k !== 'content-encoding' && k !== 'transfer-encoding'));
     res.writeHead(answer.status, out);
     res.end(Buffer.from(await answer.arrayBuffer()));
@@ -360,8 +518,17 @@ async function pushCrafted(registry: Registry, repo: string, config: Record<stri
   location.searchParams.set('digest', digest);
   const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'application/octet-stream' } });
   assert.is(put.status, 201);
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: bytes.length }, layers: [] });
-  const r = await fetch(`${registry.url}/v2/${repo}/manifests/crafted`, { method: 'PUT', body: manifest, headers: { 'Content-Type': OCI } });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: bytes.length },
+    layers: [],
+  });
+  const r = await fetch(`${registry.url}/v2/${repo}/manifests/crafted`, {
+    method: 'PUT',
+    body: manifest,
+    headers: { 'Content-Type': OCI },
+  });
   assert.is(r.status, 201, await r.text());
   return sha256(manifest);
 }

@@ -55,7 +55,13 @@ pod.before(async () => {
   if (builders.status !== 0) throw new Error(`standin-builder.sh: ${builders.stderr}`);
   registry = await startRegistry();
   // The builders' run image (their /cnb/run.toml names cnb-standin/run:latest): any image serves.
-  const r = run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci-archive:${ARCHIVE}`, `docker://${registry.host}/cnb-standin/run:latest`]);
+  const r = run('skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    `oci-archive:${ARCHIVE}`,
+    `docker://${registry.host}/cnb-standin/run:latest`,
+  ]);
   if (r.status !== 0) throw new Error(`skopeo: ${r.stderr}`);
   tasksDir = join(tempDir('cnb-report-tasks-'), 'tasks');
   cpSync(join(ROOT, 'tasks'), tasksDir, { recursive: true });
@@ -82,33 +88,43 @@ pod('make release: refuses an image on stand-in bases; with ALLOW_STANDIN=1 push
   console.log(`\n  make release (loopback):\n${releaseLog.trim().replace(/^/gm, '    ')}`);
 });
 
-pod('jammy-like builder (cnb 1001:1000), default params, TAGS in two repositories: Chains gets both, the run image as material', async () => {
-  const app = `${registry.host}/team/app`;
-  const cache = source(); // root-owned, as a fresh volume
-  const outcome = buildpacks({ APP_IMAGE: `${app}:1`, BUILDER_IMAGE: JAMMY, TAGS: [`${app}:latest`, `${registry.host}/mirror/app:1`] }, { cache });
-  assert.ok(outcome.succeeded, explain(outcome));
-  assert.equal([outcome.containers, outcome.cap], [5, 2457], 'prepare + place-scripts + 3 steps');
-  assert.match(outcome.steps[0]!.stdout, /the volumes go to 1001:1000/);
-  assert.match(outcome.steps[2]!.image, new RegExp(`^${registry.host}/release/cnb-report@sha256:`), 'the report step ran the released image, by digest');
-  const digest = (await headManifest(registry, 'team/app', '1')).digest!;
-  assert.is((await headManifest(registry, 'mirror/app', '1')).digest, digest);
-  const run = await headManifest(registry, 'cnb-standin/run', 'latest');
-  assert.equal(outcome.results, {
-    IMAGE_URL: `${app}:1`,
-    IMAGE_DIGEST: digest,
-    IMAGES: `${registry.host}/mirror/app@${digest}`,
-    RUN_IMAGE_ARTIFACT_INPUTS: { uri: `oci://${registry.host}/cnb-standin/run`, digest: run.digest },
-  });
-  const chains = chainsView(outcome.results);
-  assert.equal(chains.images, [`${app}@${digest}`, `${registry.host}/mirror/app@${digest}`]);
-  assert.is(chains.signedBefore027, 2, 'no image twice, even for Chains before v0.27');
-  assert.equal(chains.materials, [{ uri: `oci://${registry.host}/cnb-standin/run`, digest: run.digest }]);
-  assert.equal(chains.errors, []);
-  const report = outcome.steps[2]!;
-  assert.ok(Buffer.byteLength(report.message!) <= 2457 && report.podMessage === report.message, 'the kubelet kept the whole message');
-  assert.is(statSync(join(outcome.root, 'volumes/layers-dir/stand-in_buildpack/app/built')).uid, 1001);
-  assert.is(statSync(join(cache, 'committed/stand-in.tar')).uid, 1001, 'the cache workspace was handed to the CNB user');
-});
+pod(
+  'jammy-like builder (cnb 1001:1000), default params, TAGS in two repositories: Chains gets both, the run image as material',
+  async () => {
+    const app = `${registry.host}/team/app`;
+    const cache = source(); // root-owned, as a fresh volume
+    const outcome = buildpacks(
+      { APP_IMAGE: `${app}:1`, BUILDER_IMAGE: JAMMY, TAGS: [`${app}:latest`, `${registry.host}/mirror/app:1`] },
+      { cache },
+    );
+    assert.ok(outcome.succeeded, explain(outcome));
+    assert.equal([outcome.containers, outcome.cap], [5, 2457], 'prepare + place-scripts + 3 steps');
+    assert.match(outcome.steps[0]!.stdout, /the volumes go to 1001:1000/);
+    assert.match(
+      outcome.steps[2]!.image,
+      new RegExp(`^${registry.host}/release/cnb-report@sha256:`),
+      'the report step ran the released image, by digest',
+    );
+    const digest = (await headManifest(registry, 'team/app', '1')).digest!;
+    assert.is((await headManifest(registry, 'mirror/app', '1')).digest, digest);
+    const run = await headManifest(registry, 'cnb-standin/run', 'latest');
+    assert.equal(outcome.results, {
+      IMAGE_URL: `${app}:1`,
+      IMAGE_DIGEST: digest,
+      IMAGES: `${registry.host}/mirror/app@${digest}`,
+      RUN_IMAGE_ARTIFACT_INPUTS: { uri: `oci://${registry.host}/cnb-standin/run`, digest: run.digest },
+    });
+    const chains = chainsView(outcome.results);
+    assert.equal(chains.images, [`${app}@${digest}`, `${registry.host}/mirror/app@${digest}`]);
+    assert.is(chains.signedBefore027, 2, 'no image twice, even for Chains before v0.27');
+    assert.equal(chains.materials, [{ uri: `oci://${registry.host}/cnb-standin/run`, digest: run.digest }]);
+    assert.equal(chains.errors, []);
+    const report = outcome.steps[2]!;
+    assert.ok(Buffer.byteLength(report.message!) <= 2457 && report.podMessage === report.message, 'the kubelet kept the whole message');
+    assert.is(statSync(join(outcome.root, 'volumes/layers-dir/stand-in_buildpack/app/built')).uid, 1001);
+    assert.is(statSync(join(cache, 'committed/stand-in.tar')).uid, 1001, 'the cache workspace was handed to the CNB user');
+  },
+);
 
 pod('bionic-like builder (cnb 1000:1000), default params', () => {
   const outcome = buildpacks({ APP_IMAGE: `${registry.host}/team/bionic:1`, BUILDER_IMAGE: BIONIC });
@@ -126,24 +142,38 @@ pod('the old default USER_ID/GROUP_ID 1000 with a jammy builder fails at create,
   assert.equal(outcome.skipped, ['report']);
 });
 
-pod("a report whose message exceeds the pod's cap: the report step fails, nothing written, and without the check the kubelet would have cut it", () => {
-  const tags = Array.from({ length: 24 }, (_, i) => `${registry.host}/many/app-${i}:1`);
-  const outcome = buildpacks({ APP_IMAGE: `${registry.host}/many/app:1`, BUILDER_IMAGE: JAMMY, TAGS: tags });
-  assert.not.ok(outcome.succeeded);
-  assert.is(outcome.failedStep, 'report');
-  const report = outcome.steps[2]!;
-  assert.is(report.exitCode, 6, report.stderr);
-  assert.match(report.stderr, /over the 2457-byte cap for a pod of 5 containers: the kubelet keeps 12288 bytes \/ 5 containers \(3 steps in \/tekton\/steps, prepare, place-scripts assumed/);
-  assert.equal(readdirSync(join(outcome.root, 'tekton/results')), []);
-  // The counterfactual: the same report under Tekton's 4096 rule alone, then the kubelet.
-  const out = tempDir();
-  const r = run(process.execPath, [join(ROOT, 'dist/cnb-report.cjs'), 'results', '-q', '--report', join(outcome.root, 'volumes/layers-dir/report.toml'), '--results-dir', out]);
-  assert.is(r.status, 0, r.stderr);
-  const entries = readdirSync(out).map((key) => ({ key, value: readFileSync(join(out, key), 'utf8'), type: 1 }));
-  const written = entrypointMessage(entries, [], '2026-01-01T00:00:00.000+00:00');
-  assert.ok(written.message && Buffer.byteLength(written.message) > 2457, 'within 4096, so Tekton writes it');
-  assert.match(parseMessage(kubeletCut(written.message!, 5)).error!, /could not be parsed as JSON/);
-});
+pod(
+  "a report whose message exceeds the pod's cap: the report step fails, nothing written, and without the check the kubelet would have cut it",
+  () => {
+    const tags = Array.from({ length: 24 }, (_, i) => `${registry.host}/many/app-${i}:1`);
+    const outcome = buildpacks({ APP_IMAGE: `${registry.host}/many/app:1`, BUILDER_IMAGE: JAMMY, TAGS: tags });
+    assert.not.ok(outcome.succeeded);
+    assert.is(outcome.failedStep, 'report');
+    const report = outcome.steps[2]!;
+    assert.is(report.exitCode, 6, report.stderr);
+    assert.match(
+      report.stderr,
+      /over the 2457-byte cap for a pod of 5 containers: the kubelet keeps 12288 bytes \/ 5 containers \(3 steps in \/tekton\/steps, prepare, place-scripts assumed/,
+    );
+    assert.equal(readdirSync(join(outcome.root, 'tekton/results')), []);
+    // The counterfactual: the same report under Tekton's 4096 rule alone, then the kubelet.
+    const out = tempDir();
+    const r = run(process.execPath, [
+      join(ROOT, 'dist/cnb-report.cjs'),
+      'results',
+      '-q',
+      '--report',
+      join(outcome.root, 'volumes/layers-dir/report.toml'),
+      '--results-dir',
+      out,
+    ]);
+    assert.is(r.status, 0, r.stderr);
+    const entries = readdirSync(out).map((key) => ({ key, value: readFileSync(join(out, key), 'utf8'), type: 1 }));
+    const written = entrypointMessage(entries, [], '2026-01-01T00:00:00.000+00:00');
+    assert.ok(written.message && Buffer.byteLength(written.message) > 2457, 'within 4096, so Tekton writes it');
+    assert.match(parseMessage(kubeletCut(written.message!, 5)).error!, /could not be parsed as JSON/);
+  },
+);
 
 pod('the StepAction sample Task: CNB_PLATFORM_API set, all four results surfaced, 3 containers', () => {
   const outcome = runTaskRun({

@@ -20,19 +20,54 @@ const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';
 
 function push(registry: Registry, target: string, format: 'oci' | 'v2s2', creds?: string): string {
   const file = join(tempDir(), 'digest');
-  const r = spawnSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `--format=${format}`, ...(creds ? ['--dest-creds', creds] : []), '--digestfile', file, `oci-archive:${ARCHIVE}`, `docker://${registry.host}/${target}`], { encoding: 'utf8', env: ENV });
+  const r = spawnSync(
+    'skopeo',
+    [
+      'copy',
+      '--quiet',
+      '--dest-tls-verify=false',
+      `--format=${format}`,
+      ...(creds ? ['--dest-creds', creds] : []),
+      '--digestfile',
+      file,
+      `oci-archive:${ARCHIVE}`,
+      `docker://${registry.host}/${target}`,
+    ],
+    { encoding: 'utf8', env: ENV },
+  );
   assert.is(r.status, 0, r.stderr);
   return readFileSync(file, 'utf8').trim();
 }
 
 /** A report, a Docker config and an output dir; runs `results --verify` with them. */
-async function verify(tags: string[], digest: string, options: { auths?: Record<string, unknown>; insecure: string; size?: number; extra?: string[] }) {
+async function verify(
+  tags: string[],
+  digest: string,
+  options: { auths?: Record<string, unknown>; insecure: string; size?: number; extra?: string[] },
+) {
   const dir = tempDir();
-  writeFileSync(join(dir, 'report.toml'), reportToml({ tags, digest, ...(options.size !== undefined && { 'manifest-size': options.size }) }));
+  writeFileSync(
+    join(dir, 'report.toml'),
+    reportToml({ tags, digest, ...(options.size !== undefined && { 'manifest-size': options.size }) }),
+  );
   mkdirSync(join(dir, 'docker'));
   if (options.auths) writeFileSync(join(dir, 'docker/config.json'), JSON.stringify({ auths: options.auths }));
   const r = await cliAsync(
-    ['results', '--verify', '--insecure-registry', options.insecure, '--verify-timeout', '5s', '--report', join(dir, 'report.toml'), '--results-dir', join(dir, 'results'), '--oci-layout', join(dir, 'layout'), ...(options.extra ?? [])],
+    [
+      'results',
+      '--verify',
+      '--insecure-registry',
+      options.insecure,
+      '--verify-timeout',
+      '5s',
+      '--report',
+      join(dir, 'report.toml'),
+      '--results-dir',
+      join(dir, 'results'),
+      '--oci-layout',
+      join(dir, 'layout'),
+      ...(options.extra ?? []),
+    ],
     { env: { DOCKER_CONFIG: join(dir, 'docker') } },
   );
   const index = r.status === 0 ? JSON.parse(readFileSync(join(dir, 'layout/index.json'), 'utf8')) : undefined;
@@ -43,11 +78,13 @@ const v = suite('--verify against a real registry');
 let open: Registry;
 let ociDigest = '';
 let dockerDigest = '';
-v.before(() => startRegistry().then((r) => {
-  open = r;
-  ociDigest = push(open, 'team/app:oci', 'oci');
-  dockerDigest = push(open, 'team/app:docker', 'v2s2');
-}));
+v.before(() =>
+  startRegistry().then((r) => {
+    open = r;
+    ociDigest = push(open, 'team/app:oci', 'oci');
+    dockerDigest = push(open, 'team/app:docker', 'v2s2');
+  }),
+);
 v.after(() => open.stop());
 
 v('an OCI manifest: its media type and size come from the registry', async () => {
@@ -96,12 +133,18 @@ auth.after(() => locked.stop());
 
 auth('Basic auth (htpasswd) with config.json `auth` and with username/password', async () => {
   for (const entry of [{ auth: Buffer.from('builder:s3cret').toString('base64') }, { username: 'builder', password: 's3cret' }]) {
-    const r = await verify([`${locked.host}/team/app:1`], lockedDigest, { insecure: locked.host, auths: { [`http://${locked.host}`]: entry } });
+    const r = await verify([`${locked.host}/team/app:1`], lockedDigest, {
+      insecure: locked.host,
+      auths: { [`http://${locked.host}`]: entry },
+    });
     assert.is(r.status, 0, r.stderr);
   }
 });
 auth('a wrong password, and no credentials at all: exit 11', async () => {
-  const wrong = await verify([`${locked.host}/team/app:1`], lockedDigest, { insecure: locked.host, auths: { [locked.host]: { username: 'builder', password: 'nope' } } });
+  const wrong = await verify([`${locked.host}/team/app:1`], lockedDigest, {
+    insecure: locked.host,
+    auths: { [locked.host]: { username: 'builder', password: 'nope' } },
+  });
   assert.is(wrong.status, EXIT_CODES.REGISTRY_DENIED);
   assert.match(wrong.stderr, /refused access as builder \(HTTP 401\)/);
   const none = await verify([`${locked.host}/team/app:1`], lockedDigest, { insecure: locked.host });
@@ -128,7 +171,9 @@ async function bearerFront(upstream: Registry): Promise<{ host: string; server: 
     }
     const scope = `repository:${url.pathname.split('/manifests/')[0]!.slice('/v2/'.length)}:pull`;
     if (!tokens.some((t) => req.headers.authorization === `Bearer ${t}` && t.endsWith(scope))) {
-      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="cnb-report-test",scope="${scope}"` });
+      res.writeHead(401, {
+        'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="cnb-report-test",scope="${scope}"`,
+      });
       return void res.end();
     }
     const answer = await fetch(`${upstream.url}${req.url}`, { method: req.method, headers: { Accept: String(req.headers.accept) } });
@@ -144,11 +189,17 @@ bearer('trades config.json credentials for a repository-scoped token, then verif
   const registry = await startRegistry();
   const digest = push(registry, 'team/app:1', 'oci');
   const front = await bearerFront(registry);
-  const ok = await verify([`${front.host}/team/app:1`], digest, { insecure: front.host, auths: { [front.host]: { username: 'builder', password: 's3cret' } } });
+  const ok = await verify([`${front.host}/team/app:1`], digest, {
+    insecure: front.host,
+    auths: { [front.host]: { username: 'builder', password: 's3cret' } },
+  });
   assert.is(ok.status, 0, ok.stderr);
   assert.is(ok.descriptor.mediaType, OCI);
   assert.equal(front.tokens, ['tok-0-repository:team/app:pull']);
-  const denied = await verify([`${front.host}/team/app:1`], digest, { insecure: front.host, auths: { [front.host]: { username: 'builder', password: 'x' } } });
+  const denied = await verify([`${front.host}/team/app:1`], digest, {
+    insecure: front.host,
+    auths: { [front.host]: { username: 'builder', password: 'x' } },
+  });
   assert.is(denied.status, EXIT_CODES.REGISTRY_DENIED);
   assert.match(denied.stderr, /the token service 127\.0\.0\.1:\d+ refused the credentials of builder/);
   front.server.close();
@@ -164,15 +215,33 @@ container('as the Task runs it with VERIFY=true: loopback network, credentials f
   mkdirSync(join(dir, 'layers'));
   writeFileSync(join(dir, 'layers/report.toml'), reportToml({ tags: [`${registry.host}/team/app:1`], digest }));
   mkdirSync(join(dir, 'dockerconfig'));
-  writeFileSync(join(dir, 'dockerconfig/config.json'), JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('builder:s3cret').toString('base64') } } }));
+  writeFileSync(
+    join(dir, 'dockerconfig/config.json'),
+    JSON.stringify({ auths: { [registry.host]: { auth: Buffer.from('builder:s3cret').toString('base64') } } }),
+  );
   mkdirSync(join(dir, 'results'));
   chownSync(join(dir, 'results'), 65532, 65532);
-  const r = spawnSync('podman', [
-    'run', '--rm', '--network=host', '--user=65532:65532', '--read-only', '--cap-drop=ALL',
-    `--volume=${join(dir, 'layers')}:/layers:ro`, `--volume=${join(dir, 'dockerconfig')}:/workspace/dockerconfig:ro`, `--volume=${join(dir, 'results')}:/tekton/results`,
-    '--env=DOCKER_CONFIG=/workspace/dockerconfig',
-    'localhost/cnb-report:dev', 'results', '--verify=true', `--insecure-registry=${registry.host}`, '--oci-layout=/tekton/results/layout',
-  ], { encoding: 'utf8', env: ENV });
+  const r = spawnSync(
+    'podman',
+    [
+      'run',
+      '--rm',
+      '--network=host',
+      '--user=65532:65532',
+      '--read-only',
+      '--cap-drop=ALL',
+      `--volume=${join(dir, 'layers')}:/layers:ro`,
+      `--volume=${join(dir, 'dockerconfig')}:/workspace/dockerconfig:ro`,
+      `--volume=${join(dir, 'results')}:/tekton/results`,
+      '--env=DOCKER_CONFIG=/workspace/dockerconfig',
+      'localhost/cnb-report:dev',
+      'results',
+      '--verify=true',
+      `--insecure-registry=${registry.host}`,
+      '--oci-layout=/tekton/results/layout',
+    ],
+    { encoding: 'utf8', env: ENV },
+  );
   registry.stop();
   assert.is(r.status, 0, r.stderr);
   assert.is(readFileSync(join(dir, 'results/IMAGE_DIGEST'), 'utf8'), digest);

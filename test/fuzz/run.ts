@@ -12,6 +12,8 @@ const started = process.hrtime.bigint();
 const { counts, failures } = await fuzz(cases, seed, dir, 0.1);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 rmSync(dir, { recursive: true, force: true });
-console.log(`fuzz: ${cases} cases (seed ${seed}, 10% nested documents) in ${seconds.toFixed(1)} s; exit codes ${JSON.stringify(counts)}; ${failures.length} failures`);
+console.log(
+  `fuzz: ${cases} cases (seed ${seed}, 10% nested documents) in ${seconds.toFixed(1)} s; exit codes ${JSON.stringify(counts)}; ${failures.length} failures`,
+);
 for (const failure of failures.slice(0, 20)) console.log(`  ${failure}`);
 process.exitCode = failures.length ? 1 : 0;

@@ -2,7 +2,18 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { EXIT_CODES } from '../../src/core/errors.ts';
 import { CLI, DIGEST, REPORTS, ROOT, cli, reportToml, snapshot, tempDir, tomlFiles } from '../support/helpers.ts';
@@ -15,7 +26,10 @@ function runFixture(report: string): Record<string, string> {
   const plain = tempDir();
   const r = cli(['results', '--report', report, '--results-dir', join(plain, 'results')], { cwd: REPORTS });
   const withLayout = tempDir();
-  const l = cli(['results', '-q', '--report', report, '--results-dir', join(withLayout, 'results'), '--oci-layout', join(withLayout, 'layout')], { cwd: REPORTS });
+  const l = cli(
+    ['results', '-q', '--report', report, '--results-dir', join(withLayout, 'results'), '--oci-layout', join(withLayout, 'layout')],
+    { cwd: REPORTS },
+  );
   const layout = existsSync(join(withLayout, 'layout')) ? snapshot(join(withLayout, 'layout')) : {};
   return {
     exit: String(r.status),
@@ -77,28 +91,70 @@ behaviour('--result-path writes each result where Tekton asks (step results), no
   assert.equal(snapshot(join(dir, 'steps/step-report/results')), { IMAGES: '', IMAGE_DIGEST: DIGEST, IMAGE_URL: 'r.io/a:1' });
   assert.not.ok(existsSync(join(dir, 'unused')));
 });
-behaviour('--termination-message: compact JSON in the report\'s shape, written in place, with the results', () => {
+behaviour("--termination-message: compact JSON in the report's shape, written in place, with the results", () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['r.io/a:1', 'r.io/b:1'], digest: DIGEST, 'manifest-size': 3020 }));
   writeFileSync(join(dir, 'termination-log'), 'stale');
-  const r = cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'termination-log')]);
+  const r = cli([
+    'results',
+    '-q',
+    '--report',
+    report,
+    '--results-dir',
+    join(dir, 'results'),
+    '--termination-message',
+    join(dir, 'termination-log'),
+  ]);
   assert.is(r.status, 0, r.stderr);
-  assert.is(readFileSync(join(dir, 'termination-log'), 'utf8'), `{"image":{"tags":["r.io/a:1","r.io/b:1"],"digest":"${DIGEST}","manifest-size":3020}}`);
+  assert.is(
+    readFileSync(join(dir, 'termination-log'), 'utf8'),
+    `{"image":{"tags":["r.io/a:1","r.io/b:1"],"digest":"${DIGEST}","manifest-size":3020}}`,
+  );
   assert.equal(readdirSync(join(dir, 'results')).sort(), ['IMAGES', 'IMAGE_DIGEST', 'IMAGE_URL']);
 });
 behaviour('--no-tekton-results: only the termination message, under the same digest rule (exit 5 for a daemon export)', () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64) }));
-  const daemon = cli(['results', '--report', report, '--no-tekton-results', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
+  const daemon = cli([
+    'results',
+    '--report',
+    report,
+    '--no-tekton-results',
+    '--termination-message',
+    join(dir, 'msg'),
+    '--results-dir',
+    join(dir, 'results'),
+  ]);
   assert.is(daemon.status, EXIT_CODES.NO_DIGEST, daemon.stderr);
-  assert.match(daemon.stderr, /^cnb-report: .*a daemon export \(image-id a{64}\) has no registry digest; pass --allow-daemon to write it anyway\n$/);
+  assert.match(
+    daemon.stderr,
+    /^cnb-report: .*a daemon export \(image-id a{64}\) has no registry digest; pass --allow-daemon to write it anyway\n$/,
+  );
   assert.equal(readdirSync(dir).sort(), ['report.toml']);
-  const allowed = cli(['results', '--report', report, '--no-tekton-results', '--allow-daemon', '--termination-message', join(dir, 'msg'), '--results-dir', join(dir, 'results')]);
+  const allowed = cli([
+    'results',
+    '--report',
+    report,
+    '--no-tekton-results',
+    '--allow-daemon',
+    '--termination-message',
+    join(dir, 'msg'),
+    '--results-dir',
+    join(dir, 'results'),
+  ]);
   assert.is(allowed.status, 0, allowed.stderr);
   assert.is(allowed.stdout, `wrote the termination message to ${join(dir, 'msg')}\n`);
   assert.equal(readdirSync(dir).sort(), ['msg', 'report.toml']);
   const neither = writeReport(tempDir(), reportToml({ tags: ['app'] }));
-  const noDigest = cli(['results', '--report', neither, '--no-tekton-results', '--allow-daemon', '--termination-message', join(dir, 'msg2')]);
+  const noDigest = cli([
+    'results',
+    '--report',
+    neither,
+    '--no-tekton-results',
+    '--allow-daemon',
+    '--termination-message',
+    join(dir, 'msg2'),
+  ]);
   assert.is(noDigest.status, EXIT_CODES.NO_DIGEST, noDigest.stderr);
   assert.not.ok(existsSync(join(dir, 'msg2')));
   const none = cli(['results', '--report', report, '--no-tekton-results']);
@@ -111,29 +167,61 @@ behaviour('colliding outputs are refused before anything is written (exit 2)', (
   writeFileSync(join(dir, 'analyzed.toml'), '[run-image]\n  reference = "r.io/run@' + DIGEST + '"\n');
   const results = join(dir, 'results');
   const cases: [string[], RegExp][] = [
-    [['--result-path', `IMAGE_URL=${join(dir, 'x')}`, '--result-path', `IMAGE_DIGEST=${join(dir, 'x')}`], /result IMAGE_URL and result IMAGE_DIGEST are both .*\/x$/],
+    [
+      ['--result-path', `IMAGE_URL=${join(dir, 'x')}`, '--result-path', `IMAGE_DIGEST=${join(dir, 'x')}`],
+      /result IMAGE_URL and result IMAGE_DIGEST are both .*\/x$/,
+    ],
     [['--result-path', `IMAGES=${report}`], /result IMAGES is the report \(.*report\.toml\): it would be overwritten$/],
     [['--result-path', `IMAGES=${join(dir, 'analyzed.toml')}`], /result IMAGES is analyzed\.toml/],
     [['--termination-message', join(results, 'IMAGE_URL')], /result IMAGE_URL and the termination message are both/],
     [['--oci-layout', join(results, 'IMAGE_DIGEST')], /is inside result IMAGE_DIGEST .*which is a file$/],
-    [['--oci-layout', results, '--result-path', `IMAGES=${join(results, 'index.json')}`], /result IMAGES and the layout's index\.json are both/],
-    [['--result-path', `IMAGES=${join(dir, 'layout/blobs')}`, '--oci-layout', join(dir, 'layout')], /result IMAGES \(.*layout\/blobs\) is where the layout's blobs\/ .*must be a directory$/],
-    [['--result-path', `IMAGE_URL=${results}`], /result IMAGE_DIGEST \(.*results\/IMAGE_DIGEST\) is inside result IMAGE_URL \(.*results\), which is a file$/m],
-    [['--result-path', `IMAGE_URL=${results}`, '--result-path', `IMAGE_DIGEST=${join(dir, 'd')}`, '--result-path', `IMAGES=${join(dir, 'i')}`, '--oci-layout', join(results, 'layout')], /the layout's oci-layout \(.*results\/layout\/oci-layout\) is inside result IMAGE_URL/],
+    [
+      ['--oci-layout', results, '--result-path', `IMAGES=${join(results, 'index.json')}`],
+      /result IMAGES and the layout's index\.json are both/,
+    ],
+    [
+      ['--result-path', `IMAGES=${join(dir, 'layout/blobs')}`, '--oci-layout', join(dir, 'layout')],
+      /result IMAGES \(.*layout\/blobs\) is where the layout's blobs\/ .*must be a directory$/,
+    ],
+    [
+      ['--result-path', `IMAGE_URL=${results}`],
+      /result IMAGE_DIGEST \(.*results\/IMAGE_DIGEST\) is inside result IMAGE_URL \(.*results\), which is a file$/m,
+    ],
+    [
+      [
+        '--result-path',
+        `IMAGE_URL=${results}`,
+        '--result-path',
+        `IMAGE_DIGEST=${join(dir, 'd')}`,
+        '--result-path',
+        `IMAGES=${join(dir, 'i')}`,
+        '--oci-layout',
+        join(results, 'layout'),
+      ],
+      /the layout's oci-layout \(.*results\/layout\/oci-layout\) is inside result IMAGE_URL/,
+    ],
   ];
   const before = snapshot(dir);
   for (const [args, expected] of cases) {
     const r = cli(['results', '--report', report, '--results-dir', results, ...args]);
     assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr.split('\n')[0]!, /^cnb-report: conflicting outputs: /);
-    assert.ok(r.stderr.split('\n').some((line) => expected.test(line)), `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(
+      r.stderr.split('\n').some((line) => expected.test(line)),
+      `${args.join(' ')}: ${r.stderr}`,
+    );
     assert.equal(snapshot(dir), before, `nothing written for ${args.join(' ')}`);
   }
 });
 behaviour("an empty --results-dir, --oci-layout or --termination-message is a usage error, not '.'", () => {
   const dir = tempDir();
   const report = writeReport(dir, reportToml({ tags: ['r.io/a:1'], digest: DIGEST, 'manifest-size': 3020 }));
-  for (const args of [['--results-dir', ''], ['--oci-layout', ''], ['--oci-layout=', '--results-dir', join(dir, 'r')], ['--termination-message', ' ', '--results-dir', join(dir, 'r')]]) {
+  for (const args of [
+    ['--results-dir', ''],
+    ['--oci-layout', ''],
+    ['--oci-layout=', '--results-dir', join(dir, 'r')],
+    ['--termination-message', ' ', '--results-dir', join(dir, 'r')],
+  ]) {
     const r = cli(['results', '--report', report, ...args], { cwd: dir });
     assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(readdirSync(dir), ['report.toml'], args.join(' '));
@@ -142,7 +230,15 @@ behaviour("an empty --results-dir, --oci-layout or --termination-message is a us
 behaviour('a termination message over 4096 bytes: exit 6, nothing written', () => {
   const dir = tempDir();
   const tags = Array.from({ length: 120 }, (_, i) => `registry.example.com/team/app:v${i}.0.0-with-a-long-tag`);
-  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags, digest: DIGEST })), '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'msg')]);
+  const r = cli([
+    'results',
+    '--report',
+    writeReport(dir, reportToml({ tags, digest: DIGEST })),
+    '--results-dir',
+    join(dir, 'results'),
+    '--termination-message',
+    join(dir, 'msg'),
+  ]);
   assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
   assert.match(r.stderr, /over Kubernetes' 4096-byte limit/);
   assert.equal(readdirSync(dir), ['report.toml']);
@@ -163,7 +259,15 @@ behaviour('a symlink at the termination-message path is refused', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'target'), 'keep');
   symlinkSync(join(dir, 'target'), join(dir, 'msg'));
-  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags: ['r.io/a'], digest: DIGEST })), '--results-dir', join(dir, 'results'), '--termination-message', join(dir, 'msg')]);
+  const r = cli([
+    'results',
+    '--report',
+    writeReport(dir, reportToml({ tags: ['r.io/a'], digest: DIGEST })),
+    '--results-dir',
+    join(dir, 'results'),
+    '--termination-message',
+    join(dir, 'msg'),
+  ]);
   assert.is(r.status, EXIT_CODES.WRITE_FAILED);
   assert.is(readFileSync(join(dir, 'target'), 'utf8'), 'keep');
   assert.not.ok(existsSync(join(dir, 'results')));
@@ -178,10 +282,17 @@ behaviour('analyzed.toml beside the report: RUN_IMAGE_ARTIFACT_INPUTS and the la
     readFileSync(join(dir, 'results/RUN_IMAGE_ARTIFACT_INPUTS'), 'utf8'),
     '{"uri":"oci://index.docker.io/paketobuildpacks/run-jammy-base","digest":"sha256:2b2bd4bf27a5a8e1b9d0b8e4c8f3ff2d39f5b0f1a7c1e0a6f3b9d8c7e6f5a4b3"}',
   );
-  assert.equal(JSON.parse(readFileSync(join(dir, 'layout/index.json'), 'utf8')).manifests[0].platform, { os: 'linux', architecture: 'arm64', variant: 'v8' });
+  assert.equal(JSON.parse(readFileSync(join(dir, 'layout/index.json'), 'utf8')).manifests[0].platform, {
+    os: 'linux',
+    architecture: 'arm64',
+    variant: 'v8',
+  });
   const shown = JSON.parse(cli(['show', '--report', report]).stdout);
   assert.equal(shown['run-image'].target, { os: 'linux', arch: 'arm64', 'arch-variant': 'v8' });
-  assert.match(cli(['show', '--report', report, '-o', 'toml']).stdout, /\n\[run-image\]\n  reference = "index\.docker\.io\/paketobuildpacks\/run-jammy-base@sha256:2b2b[0-9a-f]+"\n  image = ".*"\n\n  \[run-image\.target\]\n    os = "linux"\n    arch = "arm64"\n    arch-variant = "v8"\n$/);
+  assert.match(
+    cli(['show', '--report', report, '-o', 'toml']).stdout,
+    /\n\[run-image\]\n  reference = "index\.docker\.io\/paketobuildpacks\/run-jammy-base@sha256:2b2b[0-9a-f]+"\n  image = ".*"\n\n  \[run-image\.target\]\n    os = "linux"\n    arch = "arm64"\n    arch-variant = "v8"\n$/,
+  );
 });
 behaviour('a malformed default analyzed.toml is a warning; a named one is an error (exit 15)', () => {
   const dir = tempDir();
@@ -242,7 +353,10 @@ behaviour('a results directory on a read-only file system', () => {
 behaviour('an unreadable report exits 3', () => {
   const dir = tempDir();
   for (const [path, reason] of [
-    [join(dir, 'missing.toml'), /no such file or directory \(ENOENT\) \(the lifecycle writes report\.toml only after a successful export\)/],
+    [
+      join(dir, 'missing.toml'),
+      /no such file or directory \(ENOENT\) \(the lifecycle writes report\.toml only after a successful export\)/,
+    ],
     [dir, /not a regular file/],
   ] as const) {
     const r = cli(['results', '--report', path, '--results-dir', join(dir, 'out')]);
@@ -279,7 +393,13 @@ behaviour('malformed TOML exits 4 with the position, one line', () => {
 });
 behaviour('every validation problem on its own line, exit 4', () => {
   const dir = tempDir();
-  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags: ['a b', 'c;d'], digest: 'sha256:x' })), '--results-dir', join(dir, 'out')]);
+  const r = cli([
+    'results',
+    '--report',
+    writeReport(dir, reportToml({ tags: ['a b', 'c;d'], digest: 'sha256:x' })),
+    '--results-dir',
+    join(dir, 'out'),
+  ]);
   assert.is(r.status, EXIT_CODES.REPORT_INVALID);
   assert.is(r.stderr.trimEnd().split('\n').length, 3, r.stderr);
   assert.not.ok(existsSync(join(dir, 'out')));
@@ -302,7 +422,11 @@ behaviour('too many repositories for the termination message exits 6, nothing wr
   assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE);
   assert.not.ok(existsSync(join(dir, 'out')));
 });
-const THIRTY_REPOS = reportToml({ tags: Array.from({ length: 30 }, (_, i) => `registry.example.com/team/app-${i}:1`), digest: DIGEST, 'manifest-size': 3020 });
+const THIRTY_REPOS = reportToml({
+  tags: Array.from({ length: 30 }, (_, i) => `registry.example.com/team/app-${i}:1`),
+  digest: DIGEST,
+  'manifest-size': 3020,
+});
 behaviour("30 repositories fit Tekton's 4096 bytes but not the kubelet's 2457 for 5 containers: exit 6, nothing written", () => {
   const dir = tempDir();
   const report = writeReport(dir, THIRTY_REPOS);
@@ -312,11 +436,29 @@ behaviour("30 repositories fit Tekton's 4096 bytes but not the kubelet's 2457 fo
   assert.match(r.stderr, /--pod-containers/);
   assert.not.ok(existsSync(join(dir, 'out')));
   assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'out')]).status, 0, 'outside a pod: 4096');
-  assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'sidecar'), '--pod-containers', '5', '--results-from', 'sidecar-logs']).status, 0, 'sidecar logs: per result');
+  assert.is(
+    cli([
+      'results',
+      '-q',
+      '--report',
+      report,
+      '--results-dir',
+      join(dir, 'sidecar'),
+      '--pod-containers',
+      '5',
+      '--results-from',
+      'sidecar-logs',
+    ]).status,
+    0,
+    'sidecar logs: per result',
+  );
 });
 behaviour('sidecars count: --extra-containers lowers the cap', () => {
   const dir = tempDir();
-  const report = writeReport(dir, reportToml({ tags: Array.from({ length: 12 }, (_, i) => `registry.example.com/team/app-${i}:1`), digest: DIGEST }));
+  const report = writeReport(
+    dir,
+    reportToml({ tags: Array.from({ length: 12 }, (_, i) => `registry.example.com/team/app-${i}:1`), digest: DIGEST }),
+  );
   assert.is(cli(['results', '-q', '--report', report, '--results-dir', join(dir, 'a'), '--pod-containers', '5']).status, 0);
   const r = cli(['results', '--report', report, '--results-dir', join(dir, 'b'), '--pod-containers', '5', '--extra-containers', '4']);
   assert.is(r.status, EXIT_CODES.RESULTS_TOO_LARGE, r.stderr);
@@ -336,7 +478,13 @@ behaviour('results earlier steps left in the results directory count toward the 
 behaviour('--pod-containers and --extra-containers take whole numbers: exit 2', () => {
   const dir = tempDir();
   const report = writeReport(dir, THIRTY_REPOS);
-  for (const args of [['--pod-containers', '0'], ['--pod-containers', 'five'], ['--extra-containers', '-1'], ['--extra-containers', '1.5'], ['--results-from', 'logs']]) {
+  for (const args of [
+    ['--pod-containers', '0'],
+    ['--pod-containers', 'five'],
+    ['--extra-containers', '-1'],
+    ['--extra-containers', '1.5'],
+    ['--results-from', 'logs'],
+  ]) {
     const r = cli(['results', '--report', report, '--results-dir', join(dir, 'out'), ...args]);
     assert.is(r.status, EXIT_CODES.USAGE, `${args.join(' ')}: ${r.stderr}`);
     assert.not.ok(existsSync(join(dir, 'out')));
@@ -344,14 +492,25 @@ behaviour('--pod-containers and --extra-containers take whole numbers: exit 2', 
 });
 behaviour('--oci-layout without manifest-size: exit 4, no results either', () => {
   const dir = tempDir();
-  const r = cli(['results', '--report', writeReport(dir, reportToml({ tags: ['r.io/a'], digest: DIGEST })), '--results-dir', join(dir, 'out'), '--oci-layout', join(dir, 'l')]);
+  const r = cli([
+    'results',
+    '--report',
+    writeReport(dir, reportToml({ tags: ['r.io/a'], digest: DIGEST })),
+    '--results-dir',
+    join(dir, 'out'),
+    '--oci-layout',
+    join(dir, 'l'),
+  ]);
   assert.is(r.status, EXIT_CODES.REPORT_INVALID);
   assert.match(r.stderr, /manifest-size: missing/);
   assert.equal(readdirSync(dir), ['report.toml']);
 });
 behaviour('usage errors exit 2 with one line naming the bad word', () => {
   for (const [argv, message] of [
-    [['results', '--media-type', 'tar'], /^cnb-report: --media-type "tar": expected one of oci, docker \(see cnb-report results --help\)\n$/],
+    [
+      ['results', '--media-type', 'tar'],
+      /^cnb-report: --media-type "tar": expected one of oci, docker \(see cnb-report results --help\)\n$/,
+    ],
     [['resluts'], /^cnb-report: unknown command "resluts"; did you mean results\?/],
     [['results', '--verify=yes'], /^cnb-report: --verify takes true or false, not "yes"/],
     [['results', '--report'], /^cnb-report: --report needs a value/],
@@ -364,7 +523,9 @@ behaviour('usage errors exit 2 with one line naming the bad word', () => {
 });
 behaviour('stdout that closes early ends the output quietly; a full disk is WRITE_FAILED, one line', () => {
   const report = join(ROOT, 'examples/report.toml');
-  const piped = spawnSync('bash', ['-c', `node ${CLI} show --report ${report} | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
+  const piped = spawnSync('bash', ['-c', `node ${CLI} show --report ${report} | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`], {
+    encoding: 'utf8',
+  });
   assert.is(piped.stdout.trim(), '0');
   assert.is(piped.stderr, '');
   const full = spawnSync('bash', ['-c', `node ${CLI} show --report ${report} > /dev/full`], { encoding: 'utf8' });
@@ -412,7 +573,10 @@ misc('show -o env is safe to eval in a shell', () => {
   const report = join(REPORTS, 'kpack-notary-report-multiple-gun.toml');
   const env = cli(['show', '--report', report, '-o', 'env']).stdout;
   const r = spawnSync('sh', ['-c', `eval "$(cat)"; printf '%s|%s' "$IMAGE_URL" "$IMAGES"`], { input: env, encoding: 'utf8' });
-  assert.is(r.stdout, `example-registry.io/test:latest|some-other-registry.io/test@sha256:a15790640a6690aa1730c38cf0a440e2aa44aaca9b0e8931a9f2b0d7cc90fd65`);
+  assert.is(
+    r.stdout,
+    `example-registry.io/test:latest|some-other-registry.io/test@sha256:a15790640a6690aa1730c38cf0a440e2aa44aaca9b0e8931a9f2b0d7cc90fd65`,
+  );
 });
 misc('show on a daemon report works; on an invalid one exits 4', () => {
   assert.is(cli(['show', '--report', join(REPORTS, 'generated/burntsushi-v1.6.0-daemon-no-manifest-size.toml'), '-o', 'env']).status, 0);

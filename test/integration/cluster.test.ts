@@ -48,7 +48,10 @@ withApiServer(get);
 get('-o json: the contract shape, from a succeeded v1 TaskRun', async () => {
   build('build-1', (d) => {
     succeeded(d, RESULTS);
-    d.metadata.annotations = { 'chains.tekton.dev/signed': 'true', 'chains.tekton.dev/transparency': 'https://rekor.example/api/v1/log/entries?logIndex=7' };
+    d.metadata.annotations = {
+      'chains.tekton.dev/signed': 'true',
+      'chains.tekton.dev/transparency': 'https://rekor.example/api/v1/log/entries?logIndex=7',
+    };
   });
   const r = await run('taskrun', 'get', 'build-1', '-o', 'json');
   assert.is(r.status, 0, r.stderr);
@@ -68,7 +71,10 @@ get('-o env: eval-safe lines', async () => {
   build('build-1', (d) => succeeded(d, RESULTS));
   const r = await run('taskrun', 'get', 'build-1', '-o', 'env');
   assert.is(r.status, 0, r.stderr);
-  assert.is(r.stdout, `IMAGE_URL=${RESULTS.IMAGE_URL}\nIMAGE_DIGEST=${DIGEST}\nIMAGE_REF=registry.example.com/team/app@${DIGEST}\nIMAGES=registry.example.com/team/app@${DIGEST},${RESULTS.IMAGES}\n`);
+  assert.is(
+    r.stdout,
+    `IMAGE_URL=${RESULTS.IMAGE_URL}\nIMAGE_DIGEST=${DIGEST}\nIMAGE_REF=registry.example.com/team/app@${DIGEST}\nIMAGES=registry.example.com/team/app@${DIGEST},${RESULTS.IMAGES}\n`,
+  );
   const sh = spawnSync('sh', ['-c', 'eval "$(cat)"; printf %s "$IMAGE_REF"'], { input: r.stdout, encoding: 'utf8' });
   assert.is(sh.stdout, `registry.example.com/team/app@${DIGEST}`);
 });
@@ -76,7 +82,10 @@ get('-o text (the default)', async () => {
   build('build-1', (d) => succeeded(d, RESULTS));
   const r = await run('taskrun', 'get', 'build-1');
   assert.is(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^TaskRun  build-1 \(namespace builds\)\nStatus   Succeeded \(Succeeded: All Steps have completed executing\)\nImage    registry\.example\.com\/team\/app@sha256:/);
+  assert.match(
+    r.stdout,
+    /^TaskRun  build-1 \(namespace builds\)\nStatus   Succeeded \(Succeeded: All Steps have completed executing\)\nImage    registry\.example\.com\/team\/app@sha256:/,
+  );
   assert.match(r.stdout, /\nAlso     registry\.example\.com\/mirror\/app@sha256:.*\nChains   not signed\n$/);
 });
 get('catalog task results (APP_IMAGE_URL/APP_IMAGE_DIGEST) are read too', async () => {
@@ -94,7 +103,10 @@ get('forbidden: exit 23, naming the verb and resource', async () => {
   api.forbidden.add('get taskruns');
   const r = await run('taskrun', 'get', 'build-1');
   assert.is(r.status, EXIT_CODES.FORBIDDEN);
-  assert.match(r.stderr, /^cnb-report: forbidden: cannot get tekton\.dev\/taskruns in namespace builds; the account needs RBAC verb "get" on resource "tekton\.dev\/taskruns"/);
+  assert.match(
+    r.stderr,
+    /^cnb-report: forbidden: cannot get tekton\.dev\/taskruns in namespace builds; the account needs RBAC verb "get" on resource "tekton\.dev\/taskruns"/,
+  );
 });
 get('a wrong token: exit 23, unauthorized', async () => {
   const r = await cliAsync(['taskrun', 'get', 'x'], { env: { KUBECONFIG: api.kubeconfig('wrong') } });
@@ -119,21 +131,30 @@ get('a malformed result: exit 24, nothing on stdout with -o env', async () => {
   const r = await run('taskrun', 'get', 'odd', '-o', 'env');
   assert.is(r.status, EXIT_CODES.NO_RESULT);
   assert.is(r.stdout, '');
-  assert.match(r.stderr, /succeeded but its results name no usable image: IMAGE_URL "r\.io\/app \$\(reboot\)" is not a valid image reference/);
+  assert.match(
+    r.stderr,
+    /succeeded but its results name no usable image: IMAGE_URL "r\.io\/app \$\(reboot\)" is not a valid image reference/,
+  );
 });
 get('v1beta1 when the cluster does not serve v1 (status.taskResults)', async () => {
   api.v1beta1Only = true;
   build('legacy', (d) => succeeded(d, RESULTS));
   const r = await run('taskrun', 'get', 'legacy', '-o', 'env');
   assert.is(r.status, 0, r.stderr);
-  assert.equal(api.requests, ['GET /apis/tekton.dev/v1/namespaces/builds/taskruns/legacy', 'GET /apis/tekton.dev/v1beta1/namespaces/builds/taskruns/legacy']);
+  assert.equal(api.requests, [
+    'GET /apis/tekton.dev/v1/namespaces/builds/taskruns/legacy',
+    'GET /apis/tekton.dev/v1beta1/namespaces/builds/taskruns/legacy',
+  ]);
 });
 get('--context and -n choose the namespace as kubectl does', async () => {
   build('b', (d) => succeeded(d, RESULTS));
   api.put('taskruns', { ...taskRun('b', 'other'), status: structuredClone(api.get('taskruns', 'builds', 'b')!.status) });
   assert.is((await run('taskrun', 'get', 'b', '--context', 'other', '-o', 'json')).status, 0);
   assert.is((await run('taskrun', 'get', 'b', '-n', 'elsewhere')).status, EXIT_CODES.NOT_FOUND);
-  assert.equal(api.requests.map((r) => r.split('/')[5]), ['other', 'elsewhere']);
+  assert.equal(
+    api.requests.map((r) => r.split('/')[5]),
+    ['other', 'elsewhere'],
+  );
 });
 get('no kubeconfig, or an unreachable server: exit 25', async () => {
   const none = await cliAsync(['taskrun', 'get', 'x'], { env: { HOME: tempDir() } });
@@ -164,9 +185,12 @@ wait('follows MODIFIED events from the resourceVersion it read', async () => {
   assert.match(r.stdout, /^IMAGE_URL=/);
   assert.equal(watchRequests().length, 1);
   const query = new URLSearchParams(watchRequests()[0]!.split('?')[1]);
-  assert.equal([query.get('fieldSelector'), query.get('resourceVersion'), query.get('allowWatchBookmarks')], ['metadata.name=w', created.metadata.resourceVersion, 'true']);
+  assert.equal(
+    [query.get('fieldSelector'), query.get('resourceVersion'), query.get('allowWatchBookmarks')],
+    ['metadata.name=w', created.metadata.resourceVersion, 'true'],
+  );
 });
-wait('--timeout beyond Node\'s 24.8-day timer limit waits, rather than timing out at once', async () => {
+wait("--timeout beyond Node's 24.8-day timer limit waits, rather than timing out at once", async () => {
   build('long', (d) => running(d, 0));
   const cli = run('taskrun', 'get', 'long', '--wait', '--timeout', '600h', '-o', 'env');
   await api.seen(WATCH);
@@ -275,17 +299,26 @@ function file(text: string): string {
   writeFileSync(path, text);
   return path;
 }
-const TASKRUN_YAML = 'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  generateName: buildpacks-\nspec:\n  taskRef:\n    name: buildpacks\n';
+const TASKRUN_YAML =
+  'apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  generateName: buildpacks-\nspec:\n  taskRef:\n    name: buildpacks\n';
 
 create('honours generateName and prints the names, one per document', async () => {
-  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML}---\n${TASKRUN_YAML.replace('generateName: buildpacks-', 'name: fixed')}`));
+  const r = await run(
+    'taskrun',
+    'create',
+    '-f',
+    file(`${TASKRUN_YAML}---\n${TASKRUN_YAML.replace('generateName: buildpacks-', 'name: fixed')}`),
+  );
   assert.is(r.status, 0, r.stderr);
   const names = r.stdout.trim().split('\n');
   assert.is(names.length, 2);
   assert.match(names[0]!, /^buildpacks-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   assert.is(names[1], 'fixed');
   assert.ok(api.get('taskruns', 'builds', names[0]!));
-  assert.equal(api.requests.filter((x) => x.startsWith('POST')), ['POST /apis/tekton.dev/v1/namespaces/builds/taskruns', 'POST /apis/tekton.dev/v1/namespaces/builds/taskruns']);
+  assert.equal(
+    api.requests.filter((x) => x.startsWith('POST')),
+    ['POST /apis/tekton.dev/v1/namespaces/builds/taskruns', 'POST /apis/tekton.dev/v1/namespaces/builds/taskruns'],
+  );
 });
 create('--wait -o env: names on stderr, only the result on stdout', async () => {
   const cli = run('taskrun', 'create', '-f', file(TASKRUN_YAML), '--wait', '-o', 'env');
@@ -317,23 +350,57 @@ create('malformed YAML, a missing file, and -n disagreeing with metadata.namespa
   assert.match(r.stderr, /the namespace of a document \(b\) and -n \(a\) differ/);
   assert.equal(api.requests, []);
 });
-create('each document goes to its own namespace, else the context\'s (not the previous document\'s)', async () => {
-  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML.replace('metadata:\n', 'metadata:\n  namespace: other\n')}---\n${TASKRUN_YAML}`));
+create("each document goes to its own namespace, else the context's (not the previous document's)", async () => {
+  const r = await run(
+    'taskrun',
+    'create',
+    '-f',
+    file(`${TASKRUN_YAML.replace('metadata:\n', 'metadata:\n  namespace: other\n')}---\n${TASKRUN_YAML}`),
+  );
   assert.is(r.status, 0, r.stderr);
-  assert.equal(api.requests.filter((x) => x.startsWith('POST')), ['POST /apis/tekton.dev/v1/namespaces/other/taskruns', 'POST /apis/tekton.dev/v1/namespaces/builds/taskruns']);
+  assert.equal(
+    api.requests.filter((x) => x.startsWith('POST')),
+    ['POST /apis/tekton.dev/v1/namespaces/other/taskruns', 'POST /apis/tekton.dev/v1/namespaces/builds/taskruns'],
+  );
 });
 create('a failure after some were created names what was created', async () => {
   build('fixed');
-  const r = await run('taskrun', 'create', '-f', file(`${TASKRUN_YAML}---\n${TASKRUN_YAML.replace('generateName: buildpacks-', 'name: fixed')}`));
+  const r = await run(
+    'taskrun',
+    'create',
+    '-f',
+    file(`${TASKRUN_YAML}---\n${TASKRUN_YAML.replace('generateName: buildpacks-', 'name: fixed')}`),
+  );
   assert.is(r.status, EXIT_CODES.CLUSTER_ERROR);
-  assert.match(r.stderr, /^cnb-report: create tekton\.dev\/taskruns fixed: HTTP 409: .*already exists \(already created: taskrun builds\/buildpacks-[a-z0-9]{5}\)\n$/);
+  assert.match(
+    r.stderr,
+    /^cnb-report: create tekton\.dev\/taskruns fixed: HTTP 409: .*already exists \(already created: taskrun builds\/buildpacks-[a-z0-9]{5}\)\n$/,
+  );
 });
 create('a YAML alias bomb is refused before any request, quickly', async () => {
-  const lol = ['apiVersion: tekton.dev/v1', 'kind: TaskRun', 'metadata:', '  generateName: lol-', 'spec:', '  params:', '  - name: a', '    value: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) lol.push(`  - name: a${i}`, `    value: &a${i} [${Array(9).fill(i === 1 ? '*a' : `*a${i - 1}`).join(',')}]`);
+  const lol = [
+    'apiVersion: tekton.dev/v1',
+    'kind: TaskRun',
+    'metadata:',
+    '  generateName: lol-',
+    'spec:',
+    '  params:',
+    '  - name: a',
+    '    value: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  ];
+  for (let i = 1; i < 9; i++)
+    lol.push(
+      `  - name: a${i}`,
+      `    value: &a${i} [${Array(9)
+        .fill(i === 1 ? '*a' : `*a${i - 1}`)
+        .join(',')}]`,
+    );
   const r = await run('taskrun', 'create', '-f', file(lol.join('\n') + '\n'));
   assert.is(r.status, EXIT_CODES.USAGE, r.stderr);
-  assert.match(r.stderr, /^cnb-report: .*document 1: expands to more than 3145728 bytes \(aliases of aliases\?\); a TaskRun that large cannot be created\n$/);
+  assert.match(
+    r.stderr,
+    /^cnb-report: .*document 1: expands to more than 3145728 bytes \(aliases of aliases\?\); a TaskRun that large cannot be created\n$/,
+  );
   assert.equal(api.requests, []);
 });
 create('a document nested 50,000 levels deep: a usage error, one line, no request', async () => {
@@ -364,7 +431,14 @@ pod_('reads and validates the report from the container that wrote it', async ()
   assert.match(e.stdout, /^IMAGE_URL=r\.io\/app:1\nIMAGE_DIGEST=sha256:[0-9a-f]{64}\nIMAGES=r\.io\/other@sha256:/);
 });
 pod_('no message, an unknown container, a message that is not a valid report: clear errors', async () => {
-  api.put('pods', pod('p', [{ name: 'a' }, { name: 'b', message: JSON.stringify({ image: { tags: ['bad tag'], digest: DIGEST } }) }, { name: 'c', message: 'oops' }]));
+  api.put(
+    'pods',
+    pod('p', [
+      { name: 'a' },
+      { name: 'b', message: JSON.stringify({ image: { tags: ['bad tag'], digest: DIGEST } }) },
+      { name: 'c', message: 'oops' },
+    ]),
+  );
   let r = await run('pod', 'get', 'p', '-c', 'a');
   assert.is(r.status, EXIT_CODES.NO_RESULT);
   assert.match(r.stderr, /container a of pod p has not terminated with a message/);
@@ -407,7 +481,10 @@ for (const scheme of ['socks5', 'http'] as const) {
     try {
       const kubeconfig = api.kubeconfig();
       const port = (proxy.address() as { port: number }).port;
-      writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(/(\n( +)server: .*)/, `$1\n$2proxy-url: ${scheme}://127.0.0.1:${port}`));
+      writeFileSync(
+        kubeconfig,
+        readFileSync(kubeconfig, 'utf8').replace(/(\n( +)server: .*)/, `$1\n$2proxy-url: ${scheme}://127.0.0.1:${port}`),
+      );
       const r = await cliAsync(['taskrun', 'get', 'x'], { env: { KUBECONFIG: kubeconfig } });
       assert.is(r.status, EXIT_CODES.CLUSTER_ERROR, r.stderr);
       assert.is(seen.length, 1, 'the proxy was contacted');
@@ -424,7 +501,11 @@ proxies.run();
 const rbac = suite('the sample Role');
 rbac('grants exactly the verbs these commands used against the API server', () => {
   const role = loadYaml(join(ROOT, 'tasks')).find((d) => d.doc.kind === 'Role' && d.doc.metadata.name === 'cnb-report')!.doc;
-  const granted = new Set<string>(role.rules.flatMap((r: Record<string, string[]>) => r.verbs!.flatMap((v) => r.resources!.map((res) => `${v} ${r.apiGroups![0] ? `${r.apiGroups![0]}/` : ''}${res}`))));
+  const granted = new Set<string>(
+    role.rules.flatMap((r: Record<string, string[]>) =>
+      r.verbs!.flatMap((v) => r.resources!.map((res) => `${v} ${r.apiGroups![0] ? `${r.apiGroups![0]}/` : ''}${res}`)),
+    ),
+  );
   assert.equal([...used].sort(), [...granted].sort());
 });
 rbac.run();

@@ -17,19 +17,32 @@ async function hostile(handler: Handler) {
   const server = createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
-  return { port, kubeconfig: kubeconfig(`http://127.0.0.1:${port}`), close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+  return {
+    port,
+    kubeconfig: kubeconfig(`http://127.0.0.1:${port}`),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 function kubeconfig(server: string, user = '      token: t0k3n-secret-value'): string {
   const path = join(tempDir(), 'config');
-  writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\n      insecure-skip-tls-verify: true\nusers:\n  - name: u\n    user:\n${user}\ncontexts:\n  - name: x\n    context:\n      cluster: c\n      user: u\n      namespace: builds\ncurrent-context: x\n`);
+  writeFileSync(
+    path,
+    `apiVersion: v1\nkind: Config\nclusters:\n  - name: c\n    cluster:\n      server: ${server}\n      insecure-skip-tls-verify: true\nusers:\n  - name: u\n    user:\n${user}\ncontexts:\n  - name: x\n    context:\n      cluster: c\n      user: u\n      namespace: builds\ncurrent-context: x\n`,
+  );
   return path;
 }
 
 /** An endless body: chunks as fast as the client reads them. */
 function endless(res: ServerResponse, chunk: string): void {
   const data = Buffer.from(chunk.repeat(Math.ceil(65536 / chunk.length)));
-  const pump = () => { while (res.write(data)); };
+  const pump = () => {
+    while (res.write(data));
+  };
   res.on('drain', pump);
   pump();
 }
@@ -73,7 +86,10 @@ h('a watch line that never ends: exit 25, one line, no stack trace', async () =>
   });
   const r = await cliAsync(['taskrun', 'get', 'x', '--wait', '--timeout', '60s'], { env: { KUBECONFIG: s.kubeconfig } });
   assert.is(r.status, EXIT_CODES.CLUSTER_ERROR, r.stderr);
-  assert.match(r.stderr, /^cnb-report: watch tekton\.dev\/taskruns x: .*over 16777216 bytes|^cnb-report: a watch event from the API server is over 16777216 bytes; refusing to read more\n$/);
+  assert.match(
+    r.stderr,
+    /^cnb-report: watch tekton\.dev\/taskruns x: .*over 16777216 bytes|^cnb-report: a watch event from the API server is over 16777216 bytes; refusing to read more\n$/,
+  );
   assert.ok(oneLine(r.stderr), r.stderr);
   await s.close();
 });
@@ -97,12 +113,17 @@ h('server text with escape sequences and CR/LF is escaped on stderr', async () =
   });
   const r = await cliAsync(['taskrun', 'get', 'x', '--timeout', '10s'], { env: { KUBECONFIG: s.kubeconfig } });
   assert.is(r.status, EXIT_CODES.CLUSTER_ERROR);
-  assert.is(r.stderr, 'cnb-report: get tekton.dev/taskruns x: HTTP 500: boom\\u001b[2J\\u000d\\u000acnb-report: taskrun x succeeded\\u0007\n');
+  assert.is(
+    r.stderr,
+    'cnb-report: get tekton.dev/taskruns x: HTTP 500: boom\\u001b[2J\\u000d\\u000acnb-report: taskrun x succeeded\\u0007\n',
+  );
   await s.close();
 });
 h('a TaskRun whose status message holds escape sequences and CR/LF: escaped on stdout and stderr', async () => {
   const doc = taskRun('x');
-  doc.status.conditions = [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'oops\u001b]0;pwned\u0007\r\nStatus   Succeeded' }];
+  doc.status.conditions = [
+    { type: 'Succeeded', status: 'False', reason: 'Failed', message: 'oops\u001b]0;pwned\u0007\r\nStatus   Succeeded' },
+  ];
   const s = await hostile((_q, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(doc)));
   const r = await cliAsync(['taskrun', 'get', 'x', '--timeout', '10s'], { env: { KUBECONFIG: s.kubeconfig } });
   assert.is(r.status, EXIT_CODES.TASKRUN_FAILED);
@@ -132,7 +153,9 @@ k('KUBECONFIG=/dev/zero or a FIFO: exit 25 at once, no hang', async () => {
   }
 });
 k('user:password in the server URL is not echoed', async () => {
-  const r = await cliAsync(['taskrun', 'get', 'x', '--timeout', '10s'], { env: { KUBECONFIG: kubeconfig('http://admin:hunter2@127.0.0.1:9') } });
+  const r = await cliAsync(['taskrun', 'get', 'x', '--timeout', '10s'], {
+    env: { KUBECONFIG: kubeconfig('http://admin:hunter2@127.0.0.1:9') },
+  });
   assert.is(r.status, EXIT_CODES.CLUSTER_ERROR);
   assert.not.match(r.stderr, /hunter2/);
   assert.match(r.stderr, /^cnb-report: cannot reach the API server at http:\/\/\[redacted\]@127\.0\.0\.1:9: ECONNREFUSED\n$/);

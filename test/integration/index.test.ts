@@ -74,11 +74,22 @@ async function fakeRegistry(override: Override = () => undefined) {
     const layer = Buffer.from(`layer of ${JSON.stringify(platform)}`);
     blobs.set(`${repo}@${sha256(config)}`, config);
     blobs.set(`${repo}@${sha256(layer)}`, layer);
-    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length }, layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }] }));
+    const body = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256(layer), size: layer.length }],
+      }),
+    );
     manifests.set(`${repo}@${sha256(body)}`, { type: OCI, body });
     return sha256(body);
   }
-  const close = () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); });
+  const close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return { host, seen, manifests, image, close };
 }
 
@@ -87,7 +98,9 @@ type Fake = Awaited<ReturnType<typeof fakeRegistry>>;
 async function index(fake: Fake, args: string[], resultsDir?: string) {
   const dir = tempDir();
   const results = resultsDir ?? join(dir, 'results');
-  const r = await cliAsync(['index', '--insecure-registry', fake.host, '--verify-timeout', '2s', '--results-dir', results, ...args], { env: { DOCKER_CONFIG: join(dir, 'none') } });
+  const r = await cliAsync(['index', '--insecure-registry', fake.host, '--verify-timeout', '2s', '--results-dir', results, ...args], {
+    env: { DOCKER_CONFIG: join(dir, 'none') },
+  });
   return { ...r, results, pushes: fake.seen.filter((s) => s.startsWith('PUT ') && /manifests\/[^s]/.test(s)) };
 }
 
@@ -107,13 +120,20 @@ s('the happy path: reads, pushes each tag, confirms, writes three results', asyn
   assert.equal(r.pushes, ['PUT /v2/team/app/manifests/1', 'PUT /v2/team/app/manifests/2']);
   const pushed = fake.manifests.get('team/app@1')!;
   assert.is(pushed.type, INDEX);
-  assert.equal(JSON.parse(pushed.body.toString()).manifests.map((m: any) => m.digest), [amd, arm]);
+  assert.equal(
+    JSON.parse(pushed.body.toString()).manifests.map((m: any) => m.digest),
+    [amd, arm],
+  );
   assert.ok(existsSync(join(r.results, 'IMAGES')));
   await fake.close();
 });
 
 s('a manifest whose bytes do not hash to its digest: exit 14, nothing pushed or written', async () => {
-  const fake = await fakeRegistry((req, _b, url) => (req.method === 'GET' && url.pathname.includes('/manifests/') ? { status: 200, headers: { 'Content-Type': OCI }, body: '{"schemaVersion":2}' } : undefined));
+  const fake = await fakeRegistry((req, _b, url) =>
+    req.method === 'GET' && url.pathname.includes('/manifests/')
+      ? { status: 200, headers: { 'Content-Type': OCI }, body: '{"schemaVersion":2}' }
+      : undefined,
+  );
   const { args } = two(fake);
   const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, ...args]);
   assert.is(r.status, EXIT_CODES.REGISTRY_MISMATCH, r.stderr);
@@ -124,7 +144,9 @@ s('a manifest whose bytes do not hash to its digest: exit 14, nothing pushed or 
 });
 
 s('a config blob whose bytes do not hash to its digest: exit 14', async () => {
-  const fake = await fakeRegistry((_req, _b, url) => (url.pathname.includes('/blobs/sha256') ? { status: 200, body: '{"os":"linux","architecture":"s390x"}' } : undefined));
+  const fake = await fakeRegistry((_req, _b, url) =>
+    url.pathname.includes('/blobs/sha256') ? { status: 200, body: '{"os":"linux","architecture":"s390x"}' } : undefined,
+  );
   const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, ...two(fake).args]);
   assert.is(r.status, EXIT_CODES.REGISTRY_MISMATCH, r.stderr);
   assert.match(r.stderr, /blob sha256:[0-9a-f]{64}: the registry served \d+ bytes whose digest is/);
@@ -149,10 +171,27 @@ s('more than the size cap: declared (Content-Length) or streamed, exit 13', asyn
 });
 
 s('the second tag fails after the first was pushed: exit 35 naming the pushed tag, no results', async () => {
-  const fake = await fakeRegistry((req, _b, url) => (req.method === 'PUT' && url.pathname.endsWith('/manifests/2') ? { status: 400, body: '{"errors":[{"code":"TAG_INVALID"}]}' } : undefined));
-  const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, '--tag', `${fake.host}/team/app:2`, '--tag', `${fake.host}/team/app:3`, ...two(fake).args]);
+  const fake = await fakeRegistry((req, _b, url) =>
+    req.method === 'PUT' && url.pathname.endsWith('/manifests/2')
+      ? { status: 400, body: '{"errors":[{"code":"TAG_INVALID"}]}' }
+      : undefined,
+  );
+  const r = await index(fake, [
+    '--tag',
+    `${fake.host}/team/app:1`,
+    '--tag',
+    `${fake.host}/team/app:2`,
+    '--tag',
+    `${fake.host}/team/app:3`,
+    ...two(fake).args,
+  ]);
   assert.is(r.status, EXIT_CODES.PUSH_FAILED, r.stderr);
-  assert.match(r.stderr, new RegExp(`pushing the index to ${fake.host}/team/app:2: the registry answered HTTP 400 TAG_INVALID; the index sha256:[0-9a-f]{64} was already pushed to ${fake.host}/team/app:1\\n`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `pushing the index to ${fake.host}/team/app:2: the registry answered HTTP 400 TAG_INVALID; the index sha256:[0-9a-f]{64} was already pushed to ${fake.host}/team/app:1\\n`,
+    ),
+  );
   assert.equal(r.pushes, ['PUT /v2/team/app/manifests/1', 'PUT /v2/team/app/manifests/2']);
   assert.not.ok(existsSync(r.results));
   await fake.close();
@@ -168,10 +207,17 @@ s('the first tag is refused: the registry error, saying no tag was pushed', asyn
 });
 
 s('a tag that serves another digest after the push: exit 35', async () => {
-  const fake = await fakeRegistry((req, _b, url) => (req.method === 'HEAD' && url.pathname.endsWith('/manifests/1') ? { status: 200, headers: { 'Docker-Content-Digest': `sha256:${'e'.repeat(64)}` } } : undefined));
+  const fake = await fakeRegistry((req, _b, url) =>
+    req.method === 'HEAD' && url.pathname.endsWith('/manifests/1')
+      ? { status: 200, headers: { 'Docker-Content-Digest': `sha256:${'e'.repeat(64)}` } }
+      : undefined,
+  );
   const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, ...two(fake).args]);
   assert.is(r.status, EXIT_CODES.PUSH_FAILED, r.stderr);
-  assert.match(r.stderr, /after the push the registry serves digest sha256:e{64}, not the index .*; the index sha256:[0-9a-f]{64} was pushed to 127\.0\.0\.1:\d+\/team\/app:1/);
+  assert.match(
+    r.stderr,
+    /after the push the registry serves digest sha256:e{64}, not the index .*; the index sha256:[0-9a-f]{64} was pushed to 127\.0\.0\.1:\d+\/team\/app:1/,
+  );
   assert.not.ok(existsSync(r.results));
   await fake.close();
 });
@@ -180,7 +226,14 @@ s('a child in another repository: its blobs are mounted, then its manifest put b
   const fake = await fakeRegistry();
   const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
   const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64', variant: 'v8' });
-  const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, '--manifest', `${fake.host}/team/app@${amd}`, '--manifest', `${fake.host}/other/app:arm@${arm}`]);
+  const r = await index(fake, [
+    '--tag',
+    `${fake.host}/team/app:1`,
+    '--manifest',
+    `${fake.host}/team/app@${amd}`,
+    '--manifest',
+    `${fake.host}/other/app:arm@${arm}`,
+  ]);
   assert.is(r.status, 0, r.stderr);
   const writes = fake.seen.filter((l) => l.startsWith('POST') || l.startsWith('PUT'));
   assert.is(writes.length, 4);
@@ -200,7 +253,14 @@ s('a mount the registry turns into an upload (202): the upload is cancelled, exi
   });
   const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
   const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
-  const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, '--manifest', `${fake.host}/team/app@${amd}`, '--manifest', `${fake.host}/other/app@${arm}`]);
+  const r = await index(fake, [
+    '--tag',
+    `${fake.host}/team/app:1`,
+    '--manifest',
+    `${fake.host}/team/app@${amd}`,
+    '--manifest',
+    `${fake.host}/other/app@${arm}`,
+  ]);
   assert.is(r.status, EXIT_CODES.REGISTRY_ERROR, r.stderr);
   assert.match(r.stderr, /would not mount the blob \(HTTP 202, it offered an upload instead\).*\(no tag was pushed\)/);
   assert.ok(fake.seen.includes('DELETE /v2/team/app/blobs/uploads/abc'), fake.seen.join('\n'));
@@ -210,17 +270,49 @@ s('a mount the registry turns into an upload (202): the upload is cancelled, exi
 
 s('registry answers the other write paths can get: each its code, nothing written', async () => {
   const cases: [string, Override, number, RegExp][] = [
-    ['the index refers to a blob the registry lacks', (req) => (req.method === 'PUT' ? { status: 404, body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]}' } : undefined), EXIT_CODES.MANIFEST_UNKNOWN, /HTTP 404 MANIFEST_BLOB_UNKNOWN \(no tag was pushed\)/],
-    ['the registry stores another digest than it was sent', (req) => (req.method === 'PUT' ? { status: 201, headers: { 'Docker-Content-Digest': `sha256:${'f'.repeat(64)}` } } : undefined), EXIT_CODES.REGISTRY_MISMATCH, /the registry stored digest sha256:f{64}, not sha256:/],
-    ['a mount source without the blob', (req) => (req.method === 'POST' ? { status: 404 } : undefined), EXIT_CODES.MANIFEST_UNKNOWN, /the registry does not have the blob in other\/app \(HTTP 404\) \(no tag was pushed\)/],
-    ['a mount refused otherwise', (req) => (req.method === 'POST' ? { status: 400 } : undefined), EXIT_CODES.REGISTRY_ERROR, /mounting sha256:[0-9a-f]{64} from .*: the registry answered HTTP 400/],
-    ['a HEAD that is neither 200 nor 404', (req) => (req.method === 'HEAD' ? { status: 418 } : undefined), EXIT_CODES.REGISTRY_ERROR, /the registry answered HTTP 418/],
+    [
+      'the index refers to a blob the registry lacks',
+      (req) => (req.method === 'PUT' ? { status: 404, body: '{"errors":[{"code":"MANIFEST_BLOB_UNKNOWN"}]}' } : undefined),
+      EXIT_CODES.MANIFEST_UNKNOWN,
+      /HTTP 404 MANIFEST_BLOB_UNKNOWN \(no tag was pushed\)/,
+    ],
+    [
+      'the registry stores another digest than it was sent',
+      (req) => (req.method === 'PUT' ? { status: 201, headers: { 'Docker-Content-Digest': `sha256:${'f'.repeat(64)}` } } : undefined),
+      EXIT_CODES.REGISTRY_MISMATCH,
+      /the registry stored digest sha256:f{64}, not sha256:/,
+    ],
+    [
+      'a mount source without the blob',
+      (req) => (req.method === 'POST' ? { status: 404 } : undefined),
+      EXIT_CODES.MANIFEST_UNKNOWN,
+      /the registry does not have the blob in other\/app \(HTTP 404\) \(no tag was pushed\)/,
+    ],
+    [
+      'a mount refused otherwise',
+      (req) => (req.method === 'POST' ? { status: 400 } : undefined),
+      EXIT_CODES.REGISTRY_ERROR,
+      /mounting sha256:[0-9a-f]{64} from .*: the registry answered HTTP 400/,
+    ],
+    [
+      'a HEAD that is neither 200 nor 404',
+      (req) => (req.method === 'HEAD' ? { status: 418 } : undefined),
+      EXIT_CODES.REGISTRY_ERROR,
+      /the registry answered HTTP 418/,
+    ],
   ];
   for (const [name, override, exit, message] of cases) {
     const fake = await fakeRegistry(override);
     const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
     const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
-    const r = await index(fake, ['--tag', `${fake.host}/team/app:1`, '--manifest', `${fake.host}/team/app@${amd}`, '--manifest', `${fake.host}/other/app@${arm}`]);
+    const r = await index(fake, [
+      '--tag',
+      `${fake.host}/team/app:1`,
+      '--manifest',
+      `${fake.host}/team/app@${amd}`,
+      '--manifest',
+      `${fake.host}/other/app@${arm}`,
+    ]);
     assert.is(r.status, exit, `${name}: ${r.stderr}`);
     assert.match(r.stderr, message, name);
     assert.not.ok(existsSync(r.results), name);

@@ -16,18 +16,41 @@ const RUNS = 300;
 
 function files(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).sort().map((n) => [n, statSync(join(dir, n)).isDirectory() ? '(dir)' : readFileSync(join(dir, n), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((n) => [n, statSync(join(dir, n)).isDirectory() ? '(dir)' : readFileSync(join(dir, n), 'utf8')]),
+  );
 }
 
 const set = (digest: string, tag: string) => ({ IMAGES: `r.io/b@${digest}`, IMAGE_DIGEST: digest, IMAGE_URL: tag });
 
-interface Outcome { status: number | null; signal: NodeJS.Signals | null; stderr: string; inWrite: boolean }
+interface Outcome {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  inWrite: boolean;
+}
 
 function run(dir: string, signal: NodeJS.Signals, aimed: boolean, delay: number): Promise<Outcome> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'results', '-q', '--report', join(dir, 'report.toml'), '--results-dir', join(dir, 'results'), '--oci-layout', join(dir, 'layout')], {
-      env: { PATH: process.env.PATH, CNB_REPORT_TEST_WRITE_PAUSE_MS: '2' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'results',
+        '-q',
+        '--report',
+        join(dir, 'report.toml'),
+        '--results-dir',
+        join(dir, 'results'),
+        '--oci-layout',
+        join(dir, 'layout'),
+      ],
+      {
+        env: { PATH: process.env.PATH, CNB_REPORT_TEST_WRITE_PAUSE_MS: '2' },
+      },
+    );
     let stderr = '';
     let sent = false;
     const send = () => {
@@ -46,7 +69,7 @@ function run(dir: string, signal: NodeJS.Signals, aimed: boolean, delay: number)
 const s = suite('signals during the write phase');
 s(`${RUNS} runs, SIGTERM or SIGINT at random moments: the result set is whole or untouched`, async () => {
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const counts = { deferred: 0, before: 0, completed: 0, untouched: 0 };
   const jobs = Array.from({ length: RUNS }, (_, i) => i);
   const worker = async () => {
@@ -78,7 +101,9 @@ s(`${RUNS} runs, SIGTERM or SIGINT at random moments: the result set is whole or
         if (previous) counts.untouched++;
         else counts.before++;
       }
-      const leftovers = readdirSync(dir).concat(existsSync(join(dir, 'results')) ? readdirSync(join(dir, 'results')) : []).filter((n) => /\.(tmp|old|lock)$/.test(n));
+      const leftovers = readdirSync(dir)
+        .concat(existsSync(join(dir, 'results')) ? readdirSync(join(dir, 'results')) : [])
+        .filter((n) => /\.(tmp|old|lock)$/.test(n));
       assert.equal(leftovers, [], context);
     }
   };

@@ -8,7 +8,10 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 const pod = suite('pod shape and the kubelet');
 pod('prepare always, place-scripts when a step has a script, sidecars counted', () => {
-  assert.equal(podContainers([{ name: 'a', script: 'x' }, { name: 'b' }, { name: 'c' }]), { containers: 5, init: ['prepare', 'place-scripts'] });
+  assert.equal(podContainers([{ name: 'a', script: 'x' }, { name: 'b' }, { name: 'c' }]), {
+    containers: 5,
+    init: ['prepare', 'place-scripts'],
+  });
   assert.equal(podContainers([{ name: 'a' }, { name: 'b' }]).containers, 3);
   assert.equal(podContainers([{ name: 'a' }], 2).containers, 4);
 });
@@ -22,8 +25,15 @@ pod.run();
 
 const entrypoint = suite("the entrypoint's message and the controller's reading");
 entrypoint('task results, step results, StartedAt; Go escapes', () => {
-  const { message } = entrypointMessage([{ key: 'A', value: '<a&b>', type: 1 }], [{ key: 'S', value: 's', type: 4 }], '2026-01-01T00:00:00.000+00:00');
-  assert.is(message, '[{"key":"A","value":"\\u003ca\\u0026b\\u003e","type":1},{"key":"S","value":"s","type":4},{"key":"StartedAt","value":"2026-01-01T00:00:00.000+00:00","type":3}]');
+  const { message } = entrypointMessage(
+    [{ key: 'A', value: '<a&b>', type: 1 }],
+    [{ key: 'S', value: 's', type: 4 }],
+    '2026-01-01T00:00:00.000+00:00',
+  );
+  assert.is(
+    message,
+    '[{"key":"A","value":"\\u003ca\\u0026b\\u003e","type":1},{"key":"S","value":"s","type":4},{"key":"StartedAt","value":"2026-01-01T00:00:00.000+00:00","type":3}]',
+  );
   assert.equal(parseMessage(message!).entries![0], { key: 'A', value: '<a&b>', type: 1 });
 });
 entrypoint('over 4096 bytes the entrypoint refuses', () => {
@@ -46,7 +56,12 @@ entrypoint.run();
 
 const chains = suite("Chains' type hinting");
 chains('the pair and IMAGES, tags dropped, de-duplicated as Chains ≥ v0.27 does, counted as older ones sign', () => {
-  const view = chainsView({ IMAGE_URL: 'r.io/team/app:1', IMAGE_DIGEST: DIGEST, IMAGES: `r.io/team/app@${DIGEST}\nr.io/mirror/app@${DIGEST}`, RUN_IMAGE_ARTIFACT_INPUTS: { uri: 'oci://r.io/run', digest: DIGEST } });
+  const view = chainsView({
+    IMAGE_URL: 'r.io/team/app:1',
+    IMAGE_DIGEST: DIGEST,
+    IMAGES: `r.io/team/app@${DIGEST}\nr.io/mirror/app@${DIGEST}`,
+    RUN_IMAGE_ARTIFACT_INPUTS: { uri: 'oci://r.io/run', digest: DIGEST },
+  });
   assert.equal(view.images, [`r.io/team/app@${DIGEST}`, `r.io/mirror/app@${DIGEST}`]);
   assert.is(view.signedBefore027, 3);
   assert.equal(view.materials, [{ uri: 'oci://r.io/run', digest: DIGEST }]);

@@ -13,7 +13,11 @@ import { ROOT, tempDir } from '../support/helpers.ts';
 import { expandArgs, paramValues, substitute, type Doc, type Values } from '../support/tekton.ts';
 
 export const STATE = join(ROOT, 'build/containers');
-export const PODMAN_ENV = { ...process.env, CONTAINERS_CONF: join(STATE, 'containers.conf'), CONTAINERS_STORAGE_CONF: join(STATE, 'storage.conf') };
+export const PODMAN_ENV = {
+  ...process.env,
+  CONTAINERS_CONF: join(STATE, 'containers.conf'),
+  CONTAINERS_STORAGE_CONF: join(STATE, 'storage.conf'),
+};
 
 /** kubecontainer.MaxPodTerminationMessageLogLength and termination.MaxContainerTerminationMessageLength. */
 export const KUBELET_TOTAL = 12288;
@@ -87,16 +91,24 @@ export interface Entry {
 
 /** Go's encoding/json of []RunResult, as the entrypoint writes it. */
 export function goJson(entries: readonly Entry[]): string {
-  return JSON.stringify(entries.map((e) => ({ key: e.key, value: e.value, type: e.type }))).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(entries.map((e) => ({ key: e.key, value: e.value, type: e.type }))).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
  * The entrypoint's message for one step: every declared Task result present in /tekton/results
  * (earlier steps' included), then this step's declared step results, then StartedAt; refused over 4096.
  */
-export function entrypointMessage(taskResults: readonly Entry[], stepResults: readonly Entry[], startedAt: string): { message?: string; error?: string } {
+export function entrypointMessage(
+  taskResults: readonly Entry[],
+  stepResults: readonly Entry[],
+  startedAt: string,
+): { message?: string; error?: string } {
   const message = goJson([...taskResults, ...stepResults, { key: 'StartedAt', value: startedAt, type: RESULT_TYPE.internal }]);
-  if (Buffer.byteLength(message) > ENTRYPOINT_LIMIT) return { error: `Termination message is above max allowed size ${ENTRYPOINT_LIMIT}, caused by large task result.` };
+  if (Buffer.byteLength(message) > ENTRYPOINT_LIMIT)
+    return { error: `Termination message is above max allowed size ${ENTRYPOINT_LIMIT}, caused by large task result.` };
   return { message };
 }
 
@@ -120,7 +132,10 @@ export function typedResult(declared: Doc, raw: string): { value?: unknown; erro
   } catch {
     return { error: `result ${declared.name}: ${declared.type} result is not JSON` };
   }
-  if (declared.type === 'array') return Array.isArray(value) && value.every((v) => typeof v === 'string') ? { value } : { error: `result ${declared.name}: not an array of strings` };
+  if (declared.type === 'array')
+    return Array.isArray(value) && value.every((v) => typeof v === 'string')
+      ? { value }
+      : { error: `result ${declared.name}: not an array of strings` };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: `result ${declared.name}: not an object` };
   const missing = Object.keys(declared.properties ?? {}).filter((k) => typeof (value as Record<string, unknown>)[k] !== 'string');
   return missing.length ? { error: `result ${declared.name}: missing keys ${missing.join(', ')}` } : { value };
@@ -161,7 +176,9 @@ export function chainsView(results: Record<string, unknown>): ChainsView {
     else all.push(ref);
   }
   if (typeof results.IMAGES === 'string') {
-    for (const item of results.IMAGES.split(/[,\n]/).map((s) => s.trim()).filter(Boolean)) {
+    for (const item of results.IMAGES.split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const at = item.indexOf('@');
       const ref = at > 0 ? digestReference(item.slice(0, at), item.slice(at + 1)) : new Error(`${item}: no digest`);
       if (ref instanceof Error) errors.push(ref.message);
@@ -180,7 +197,13 @@ export function chainsView(results: Record<string, unknown>): ChainsView {
 const STEP_TIMEOUT_MS = 5 * 60 * 1000;
 
 function podman(args: string[]) {
-  const r = spawnSync('podman', args, { encoding: 'utf8', env: PODMAN_ENV, maxBuffer: 64 * 1024 * 1024, timeout: STEP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const r = spawnSync('podman', args, {
+    encoding: 'utf8',
+    env: PODMAN_ENV,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: STEP_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
   if (r.error) throw new Error(`podman ${args.slice(0, 2).join(' ')}: ${r.error.message}`);
   return r;
 }
@@ -208,11 +231,16 @@ function emptyDir(path: string): string {
 /** A step after StepAction resolution and stepTemplate merge (env by name, step wins). */
 function resolveStep(step: Doc, spec: TaskRunSpec, values: Values): { step: Doc; values: Values } {
   const template = spec.task.spec.stepTemplate ?? {};
-  const merge = (s: Doc) => ({ ...s, env: [...(template.env ?? []).filter((e: Doc) => !(s.env ?? []).some((x: Doc) => x.name === e.name)), ...(s.env ?? [])] });
+  const merge = (s: Doc) => ({
+    ...s,
+    env: [...(template.env ?? []).filter((e: Doc) => !(s.env ?? []).some((x: Doc) => x.name === e.name)), ...(s.env ?? [])],
+  });
   if (!step.ref) return { step: merge(step), values };
   const action = spec.stepActions?.find((a) => a.metadata.name === step.ref.name);
   if (!action) throw new Error(`step ${step.name}: no StepAction ${step.ref.name}`);
-  const given = Object.fromEntries((step.params ?? []).map((p: Doc) => [p.name, typeof p.value === 'string' ? substitute(p.value, values) : p.value]));
+  const given = Object.fromEntries(
+    (step.params ?? []).map((p: Doc) => [p.name, typeof p.value === 'string' ? substitute(p.value, values) : p.value]),
+  );
   const own: Values = { ...paramValues(action.spec.params ?? [], given) };
   for (const k of Object.keys(values)) if (!k.startsWith('params.')) own[k] = values[k]!;
   return { step: merge({ ...action.spec, name: step.name, params: undefined }), values: own };
@@ -285,7 +313,10 @@ export function runTaskRun(spec: TaskRunSpec): TaskRunOutcome {
     const template = Object.entries(spec.podTemplateEnv ?? {}).filter(([k]) => !own.some((e: string) => e.startsWith(`${k}=`)));
     const env = [...template.map(([k, v]) => `${k}=${v}`), ...own];
     const r = podman([
-      'run', '--rm', '--pull=never', `--network=${spec.network ?? 'none'}`,
+      'run',
+      '--rm',
+      '--pull=never',
+      `--network=${spec.network ?? 'none'}`,
       ...(user ? [`--user=${user}`] : []),
       ...(ctx.readOnlyRootFilesystem ? ['--read-only'] : []),
       ...(ctx.capabilities?.drop?.includes('ALL') ? ['--cap-drop=ALL'] : []),
@@ -293,7 +324,8 @@ export function runTaskRun(spec: TaskRunSpec): TaskRunOutcome {
       ...mounts.flatMap((m) => ['--volume', m]),
       ...env.flatMap((e: string) => ['--env', e]),
       ...(entrypoint ? [`--entrypoint=${JSON.stringify(entrypoint)}`] : []),
-      image, ...args,
+      image,
+      ...args,
     ]);
     const whoami = user || 'the image USER';
 
@@ -308,7 +340,16 @@ export function runTaskRun(spec: TaskRunSpec): TaskRunOutcome {
     });
     const written = entrypointMessage(taskEntries, ownStepEntries, new Date().toISOString().replace('Z', '+00:00'));
     const podMessage = written.message === undefined ? undefined : kubeletCut(written.message, containers);
-    runs.push({ name: original.name, image, user: whoami, exitCode: r.status, stdout: r.stdout, stderr: r.stderr, ...(written.message !== undefined && { message: written.message }), ...(podMessage !== undefined && { podMessage }) });
+    runs.push({
+      name: original.name,
+      image,
+      user: whoami,
+      exitCode: r.status,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      ...(written.message !== undefined && { message: written.message }),
+      ...(podMessage !== undefined && { podMessage }),
+    });
     if (r.status !== 0) return void (failed = { step: original.name, reason: `"step-${original.name}" exited with code ${r.status}` });
     if (written.error) return void (failed = { step: original.name, reason: written.error });
     const parsed = parseMessage(podMessage!);

@@ -57,7 +57,8 @@ function parseRef(ref, defaultRegistry) {
   let tag = 'latest';
   const colon = repo.lastIndexOf(':');
   if (colon >= 0) [repo, tag] = [repo.slice(0, colon), repo.slice(colon + 1)];
-  if (!registry || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repo)) fail(3, `failed to parse reference ${JSON.stringify(ref)}`);
+  if (!registry || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repo))
+    fail(3, `failed to parse reference ${JSON.stringify(ref)}`);
   return { registry, repo, tag, digest };
 }
 
@@ -110,7 +111,8 @@ async function pushBlob(registry, repo, data) {
 
 async function main() {
   const { flags, positional } = parseArgs(process.argv.slice(2));
-  if (!process.env.CNB_PLATFORM_API) fail(11, "failed to get platform API version; please set 'CNB_PLATFORM_API' to specify the desired platform API version");
+  if (!process.env.CNB_PLATFORM_API)
+    fail(11, "failed to get platform API version; please set 'CNB_PLATFORM_API' to specify the desired platform API version");
   if (positional.length !== 1) fail(3, 'failed to parse arguments: received unexpected arguments or no image');
 
   const parseId = (flag, env) => {
@@ -130,7 +132,8 @@ async function main() {
   const image = parseRef(positional[0]);
   const tags = [positional[0], ...flags.tag];
   const targets = tags.map((t) => parseRef(t));
-  if (targets.some((t) => t.registry !== image.registry)) fail(3, 'failed to resolve inputs: writing to multiple registries is unsupported');
+  if (targets.some((t) => t.registry !== image.registry))
+    fail(3, 'failed to resolve inputs: writing to multiple registries is unsupported');
 
   const layers = flags.layers || '/layers';
   const app = flags.app || '/workspace';
@@ -156,30 +159,39 @@ async function main() {
   }
   const run = parseRef(runRef, image.registry);
   const accept = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
-  const runHead = await request(run.registry, 'HEAD', `/v2/${run.repo}/manifests/${run.digest || run.tag}`, { headers: { Accept: accept } });
+  const runHead = await request(run.registry, 'HEAD', `/v2/${run.repo}/manifests/${run.digest || run.tag}`, {
+    headers: { Accept: accept },
+  });
   if (runHead.status !== 200) fail(12, `failed to analyze: run image ${run.registry}/${run.repo}:${run.tag}: HTTP ${runHead.status}`);
   const runDigest = runHead.headers.get('docker-content-digest');
 
   console.log('===> EXPORTING');
   const tar = tarOf('workspace/.stand-in-build', Buffer.from(`${positional[0]} built by ${uid}:${gid}\n`));
   const layer = zlib.gzipSync(tar);
-  const config = Buffer.from(JSON.stringify({
-    architecture: 'amd64',
-    os: 'linux',
-    config: { User: `${uid}:${gid}`, Labels: { 'io.buildpacks.stand-in': 'true' } },
-    rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
-  }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { User: `${uid}:${gid}`, Labels: { 'io.buildpacks.stand-in': 'true' } },
+      rootfs: { type: 'layers', diff_ids: [sha256(tar)] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha256(layer), size: layer.length }],
+    }),
+  );
   const digest = sha256(manifest);
   for (const t of targets) {
     await pushBlob(t.registry, t.repo, layer);
     await pushBlob(t.registry, t.repo, config);
-    const put = await request(t.registry, 'PUT', `/v2/${t.repo}/manifests/${t.tag}`, { body: manifest, headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } });
+    const put = await request(t.registry, 'PUT', `/v2/${t.repo}/manifests/${t.tag}`, {
+      body: manifest,
+      headers: { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
+    });
     if (put.status !== 201) fail(62, `failed to export: saving ${t.registry}/${t.repo}:${t.tag}: HTTP ${put.status}`);
     if (put.headers.get('docker-content-digest') !== digest) fail(62, `failed to export: ${t.repo}: the registry computed another digest`);
   }
@@ -189,22 +201,28 @@ async function main() {
 
   const corrupt = fs.existsSync(path.join(platform, 'env', 'STANDIN_CORRUPT_REPORT'));
   const reported = corrupt ? digest.slice(0, 20) : digest;
-  write(path.join(layers, 'analyzed.toml'), [
-    '[run-image]',
-    `  reference = "${run.registry}/${run.repo}@${runDigest}"`,
-    `  image = "${runRef}"`,
-    '  [run-image.target]',
-    '    os = "linux"',
-    '    arch = "amd64"',
-    '',
-  ].join('\n'));
-  write(flags.report || path.join(layers, 'report.toml'), [
-    '[image]',
-    `  tags = [${tags.map((t) => JSON.stringify(t)).join(', ')}]`,
-    `  digest = "${reported}"`,
-    `  manifest-size = ${manifest.length}`,
-    '',
-  ].join('\n'));
+  write(
+    path.join(layers, 'analyzed.toml'),
+    [
+      '[run-image]',
+      `  reference = "${run.registry}/${run.repo}@${runDigest}"`,
+      `  image = "${runRef}"`,
+      '  [run-image.target]',
+      '    os = "linux"',
+      '    arch = "amd64"',
+      '',
+    ].join('\n'),
+  );
+  write(
+    flags.report || path.join(layers, 'report.toml'),
+    [
+      '[image]',
+      `  tags = [${tags.map((t) => JSON.stringify(t)).join(', ')}]`,
+      `  digest = "${reported}"`,
+      `  manifest-size = ${manifest.length}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 main().catch((err) => fail(1, `failed to create: ${err.message}`));

@@ -135,7 +135,11 @@ export class ApiServer {
   /** Send a BOOKMARK at a new resourceVersion to open watches (as the server does periodically). */
   bookmark(): number {
     this.rv++;
-    for (const w of this.watchers) this.write(w.res, { type: 'BOOKMARK', object: { kind: 'TaskRun', apiVersion: 'tekton.dev/v1', metadata: { resourceVersion: String(this.rv) } } });
+    for (const w of this.watchers)
+      this.write(w.res, {
+        type: 'BOOKMARK',
+        object: { kind: 'TaskRun', apiVersion: 'tekton.dev/v1', metadata: { resourceVersion: String(this.rv) } },
+      });
     return this.rv;
   }
 
@@ -145,7 +149,8 @@ export class ApiServer {
 
   private emit(event: Event): void {
     this.history.push(event);
-    for (const w of this.watchers) if (w.key === event.key && event.rv > w.from) this.write(w.res, { type: event.type, object: event.object });
+    for (const w of this.watchers)
+      if (w.key === event.key && event.rv > w.from) this.write(w.res, { type: event.type, object: event.object });
   }
 
   private write(res: ServerResponse, event: unknown): void {
@@ -154,7 +159,18 @@ export class ApiServer {
 
   private status(res: ServerResponse, code: number, reason: string, message: string, details?: Doc): void {
     res.writeHead(code, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details && { details }), code }));
+    res.end(
+      JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        ...(details && { details }),
+        code,
+      }),
+    );
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -167,17 +183,34 @@ export class ApiServer {
       res.writeHead(404, { 'Content-Type': 'text/plain' });
       return void res.end('404 page not found\n');
     }
-    const [, version, namespace, resource, name] = m as unknown as [string, string | undefined, string, 'taskruns' | 'pods', string | undefined];
+    const [, version, namespace, resource, name] = m as unknown as [
+      string,
+      string | undefined,
+      string,
+      'taskruns' | 'pods',
+      string | undefined,
+    ];
     const group = resource === 'taskruns' ? 'tekton.dev' : '';
     const verb = req.method === 'POST' ? 'create' : url.searchParams.get('watch') ? 'watch' : name ? 'get' : 'list';
     if (this.forbidden.has(`${verb} ${resource}`)) {
-      return this.status(res, 403, 'Forbidden', `${resource}${group ? `.${group}` : ''} ${name ? `"${name}" ` : ''}is forbidden: User "system:serviceaccount:builds:ci" cannot ${verb} resource "${resource}" in API group "${group}" in the namespace "${namespace}"`, { name, group, kind: resource });
+      return this.status(
+        res,
+        403,
+        'Forbidden',
+        `${resource}${group ? `.${group}` : ''} ${name ? `"${name}" ` : ''}is forbidden: User "system:serviceaccount:builds:ci" cannot ${verb} resource "${resource}" in API group "${group}" in the namespace "${namespace}"`,
+        { name, group, kind: resource },
+      );
     }
     if (verb === 'watch') return this.watch(url, res, `${resource}/${namespace}/`, version);
     if (verb === 'create') return this.create(req, res, resource, namespace, version!);
     if (verb === 'get') {
       const doc = this.objects.get(`${resource}/${namespace}/${name}`);
-      if (!doc) return this.status(res, 404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, { name, group, kind: resource });
+      if (!doc)
+        return this.status(res, 404, 'NotFound', `${resource}${group ? `.${group}` : ''} "${name}" not found`, {
+          name,
+          group,
+          kind: resource,
+        });
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return void res.end(JSON.stringify(version && version !== 'v1' ? asV1beta1(doc) : doc));
     }
@@ -192,7 +225,18 @@ export class ApiServer {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders(); // the API server answers a watch at once, events follow
     if (from < this.expiredBefore) {
-      this.write(res, { type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.expiredBefore})`, reason: 'Expired', code: 410 } });
+      this.write(res, {
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${from} (${this.expiredBefore})`,
+          reason: 'Expired',
+          code: 410,
+        },
+      });
       return void res.end();
     }
     if (this.dropWatches > 0) {
@@ -201,7 +245,8 @@ export class ApiServer {
     }
     const key = prefix + field[1];
     const watcher = { key, res, from };
-    for (const e of this.history) if (e.key === key && e.rv > from) this.write(res, { type: e.type, object: version === 'v1beta1' ? asV1beta1(e.object) : e.object });
+    for (const e of this.history)
+      if (e.key === key && e.rv > from) this.write(res, { type: e.type, object: version === 'v1beta1' ? asV1beta1(e.object) : e.object });
     this.watchers.add(watcher);
     res.on('close', () => this.watchers.delete(watcher));
   }
@@ -216,9 +261,17 @@ export class ApiServer {
       }
       const name = doc.metadata.name ?? `${doc.metadata.generateName}${randomSuffix()}`;
       if (this.objects.has(`${resource}/${namespace}/${name}`)) {
-        return this.status(res, 409, 'AlreadyExists', `taskruns.tekton.dev "${name}" already exists`, { name, group: 'tekton.dev', kind: 'taskruns' });
+        return this.status(res, 409, 'AlreadyExists', `taskruns.tekton.dev "${name}" already exists`, {
+          name,
+          group: 'tekton.dev',
+          kind: 'taskruns',
+        });
       }
-      const stored = this.put(resource, { ...doc, apiVersion: `tekton.dev/${version}`, metadata: { ...doc.metadata, name, namespace, creationTimestamp: new Date().toISOString() } });
+      const stored = this.put(resource, {
+        ...doc,
+        apiVersion: `tekton.dev/${version}`,
+        metadata: { ...doc.metadata, name, namespace, creationTimestamp: new Date().toISOString() },
+      });
       res.writeHead(201, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(stored));
     });
@@ -251,7 +304,12 @@ export function taskRun(name: string, namespace = 'builds'): Doc {
     apiVersion: 'tekton.dev/v1',
     kind: 'TaskRun',
     metadata: { name, namespace, generation: 1, creationTimestamp: NOW, labels: { 'tekton.dev/task': 'buildpacks' }, annotations: {} },
-    spec: { taskRef: { kind: 'Task', name: 'buildpacks' }, serviceAccountName: 'ci', timeout: '1h0m0s', params: [{ name: 'APP_IMAGE', value: 'registry.example.com/team/app:1.0.0' }] },
+    spec: {
+      taskRef: { kind: 'Task', name: 'buildpacks' },
+      serviceAccountName: 'ci',
+      timeout: '1h0m0s',
+      params: [{ name: 'APP_IMAGE', value: 'registry.example.com/team/app:1.0.0' }],
+    },
     status: {
       conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Pending', message: 'Pending', lastTransitionTime: NOW }],
       podName: `${name}-pod`,
@@ -266,26 +324,46 @@ const STEP_NAMES = ['prepare', 'create', 'report'];
 /** The TaskRun while step `index` runs. */
 export function running(doc: Doc, index: number): void {
   doc.status ??= {};
-  doc.status.conditions = [{ type: 'Succeeded', status: 'Unknown', reason: 'Running', message: 'Not all Steps in the Task have finished executing', lastTransitionTime: NOW }];
+  doc.status.conditions = [
+    {
+      type: 'Succeeded',
+      status: 'Unknown',
+      reason: 'Running',
+      message: 'Not all Steps in the Task have finished executing',
+      lastTransitionTime: NOW,
+    },
+  ];
   doc.status.steps = STEP_NAMES.map((name, i) => ({
     name,
     container: `step-${name}`,
     imageID: `docker.io/library/x@sha256:${String(i).repeat(64)}`,
-    ...(i < index ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: NOW, finishedAt: NOW } } : i === index ? { running: { startedAt: NOW } } : { waiting: { reason: 'PodInitializing' } }),
+    ...(i < index
+      ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: NOW, finishedAt: NOW } }
+      : i === index
+        ? { running: { startedAt: NOW } }
+        : { waiting: { reason: 'PodInitializing' } }),
   }));
 }
 
 export function succeeded(doc: Doc, results: Record<string, string>): void {
   running(doc, STEP_NAMES.length);
-  doc.status.conditions = [{ type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'All Steps have completed executing', lastTransitionTime: NOW }];
+  doc.status.conditions = [
+    { type: 'Succeeded', status: 'True', reason: 'Succeeded', message: 'All Steps have completed executing', lastTransitionTime: NOW },
+  ];
   doc.status.completionTime = NOW;
   doc.status.results = Object.entries(results).map(([name, value]) => ({ name, type: 'string', value }));
 }
 
 export function failed(doc: Doc): void {
   running(doc, 1);
-  doc.status.steps[1] = { name: 'create', container: 'step-create', terminated: { exitCode: 62, reason: 'Error', startedAt: NOW, finishedAt: NOW } };
-  doc.status.conditions = [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: '"step-create" exited with code 62', lastTransitionTime: NOW }];
+  doc.status.steps[1] = {
+    name: 'create',
+    container: 'step-create',
+    terminated: { exitCode: 62, reason: 'Error', startedAt: NOW, finishedAt: NOW },
+  };
+  doc.status.conditions = [
+    { type: 'Succeeded', status: 'False', reason: 'Failed', message: '"step-create" exited with code 62', lastTransitionTime: NOW },
+  ];
   doc.status.completionTime = NOW;
 }
 
@@ -303,7 +381,15 @@ export function pod(name: string, containers: { name: string; message?: string }
         restartCount: 0,
         image: 'ghcr.io/cnb-report/cnb-report:0.1.0',
         imageID: 'ghcr.io/cnb-report/cnb-report@sha256:' + 'a'.repeat(64),
-        state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: NOW, finishedAt: NOW, ...(c.message !== undefined && { message: c.message }) } },
+        state: {
+          terminated: {
+            exitCode: 0,
+            reason: 'Completed',
+            startedAt: NOW,
+            finishedAt: NOW,
+            ...(c.message !== undefined && { message: c.message }),
+          },
+        },
       })),
     },
   };

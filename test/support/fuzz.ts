@@ -20,7 +20,38 @@ export function prng(seed: number): () => number {
   };
 }
 
-const HOSTILE = ['"', "'", '\\', '\n', '\r\n', '\u0000', '$(id)', '`id`', ';', ' ', '@', ':', '/', '[', ']', '=', '#', '\u202e', '\ud800', '\u00ff', 'sha256:', '[[image]]', '[image]', 'tags = []', 'digest = 1', '"""', "'''", '0x10', '1e400', '-'];
+const HOSTILE = [
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\r\n',
+  '\u0000',
+  '$(id)',
+  '`id`',
+  ';',
+  ' ',
+  '@',
+  ':',
+  '/',
+  '[',
+  ']',
+  '=',
+  '#',
+  '\u202e',
+  '\ud800',
+  '\u00ff',
+  'sha256:',
+  '[[image]]',
+  '[image]',
+  'tags = []',
+  'digest = 1',
+  '"""',
+  "'''",
+  '0x10',
+  '1e400',
+  '-',
+];
 
 export function mutate(source: Buffer, random: () => number): Buffer {
   const bytes = [...source];
@@ -35,7 +66,11 @@ export function mutate(source: Buffer, random: () => number): Buffer {
     case 2: {
       // insert a hostile token
       const i = at();
-      return Buffer.concat([Buffer.from(bytes.slice(0, i)), Buffer.from(HOSTILE[Math.floor(random() * HOSTILE.length)]!), Buffer.from(bytes.slice(i))]);
+      return Buffer.concat([
+        Buffer.from(bytes.slice(0, i)),
+        Buffer.from(HOSTILE[Math.floor(random() * HOSTILE.length)]!),
+        Buffer.from(bytes.slice(i)),
+      ]);
     }
     case 3: {
       // delete a span
@@ -62,7 +97,6 @@ export function mutate(source: Buffer, random: () => number): Buffer {
 
 export const EXPECTED_FAILURES = new Set<number>([EXIT_CODES.REPORT_INVALID, EXIT_CODES.NO_DIGEST, EXIT_CODES.RESULTS_TOO_LARGE]);
 
-
 const FIELDS = ['tags', 'digest', 'image-id', 'manifest-size'];
 
 /** A value nested `depth` levels: arrays, inline tables, or both alternating. */
@@ -84,11 +118,18 @@ export function nestedCase(random: () => number): { report: string; analyzed?: s
   const depth = 1 + Math.floor(random() ** 2 * 20_000);
   const value = nested(depth, random);
   if (random() < 0.25) {
-    return { report: `[image]\n  tags = ["registry.example.com/app:1"]\n  digest = "${DIGEST}"\n`, analyzed: `[run-image]\n  reference = ${value}\n` };
+    return {
+      report: `[image]\n  tags = ["registry.example.com/app:1"]\n  digest = "${DIGEST}"\n`,
+      analyzed: `[run-image]\n  reference = ${value}\n`,
+    };
   }
   const field = FIELDS[Math.floor(random() * FIELDS.length)]!;
   const fields: Record<string, string> = { tags: '["registry.example.com/app:1"]', digest: `"${DIGEST}"`, [field]: value };
-  return { report: `[image]\n${Object.entries(fields).map(([k, v]) => `  ${k} = ${v}`).join('\n')}\n` };
+  return {
+    report: `[image]\n${Object.entries(fields)
+      .map(([k, v]) => `  ${k} = ${v}`)
+      .join('\n')}\n`,
+  };
 }
 
 export interface FuzzSummary {
@@ -113,7 +154,16 @@ export async function fuzz(cases: number, seed: number, dir: string, nestedShare
     const out = join(dir, 'out');
     const lines: string[] = [];
     const io = { env: {}, progress: false, out: () => {}, err: (t: string) => lines.push(t) };
-    const args = ['results', '--report', report, '--results-dir', join(out, 'results'), '--oci-layout', join(out, 'layout'), ...(deep?.analyzed ? ['--analyzed', analyzed] : [])];
+    const args = [
+      'results',
+      '--report',
+      report,
+      '--results-dir',
+      join(out, 'results'),
+      '--oci-layout',
+      join(out, 'layout'),
+      ...(deep?.analyzed ? ['--analyzed', analyzed] : []),
+    ];
     const code = await main(args, io);
     counts[code] = (counts[code] ?? 0) + 1;
     const problem = check(code, out, lines, Boolean(deep?.analyzed));
@@ -137,6 +187,7 @@ function check(code: number, out: string, lines: string[], withAnalyzed: boolean
   const expected = withAnalyzed ? code === EXIT_CODES.ANALYZED_INVALID : EXPECTED_FAILURES.has(code);
   if (!expected) return `exit ${code} (${lines.join(' | ').slice(0, 300)})`;
   if (existsSync(out)) return `exit ${code} but something was written`;
-  if (!(lines.length > 0 && lines.every((l) => /^cnb-report: [\x20-\x7e]+$/.test(l) && l.length < 1000))) return `messages not clean one-liners: ${lines.join(' | ').slice(0, 300)}`;
+  if (!(lines.length > 0 && lines.every((l) => /^cnb-report: [\x20-\x7e]+$/.test(l) && l.length < 1000)))
+    return `messages not clean one-liners: ${lines.join(' | ').slice(0, 300)}`;
   return undefined;
 }

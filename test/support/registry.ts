@@ -78,6 +78,14 @@ export async function startRegistry(options: { users?: Record<string, string> } 
 
 /** HEAD a manifest with the Accept header registries need to serve OCI manifests. */
 export async function headManifest(registry: Registry, repository: string, reference: string, headers: Record<string, string> = {}) {
-  const r = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { method: 'HEAD', headers: { Accept: MANIFEST_ACCEPT, ...headers } });
-  return { status: r.status, digest: r.headers.get('docker-content-digest'), size: Number(r.headers.get('content-length')), mediaType: r.headers.get('content-type') };
+  const r = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, {
+    method: 'HEAD',
+    headers: { Accept: MANIFEST_ACCEPT, ...headers },
+  });
+  return {
+    status: r.status,
+    digest: r.headers.get('docker-content-digest'),
+    size: Number(r.headers.get('content-length')),
+    mediaType: r.headers.get('content-type'),
+  };
 }

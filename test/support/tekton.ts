@@ -17,7 +17,10 @@ export interface Loaded {
 /** Every YAML document under a folder. */
 export function loadYaml(dir: string): Loaded[] {
   return filesUnder(dir, (name) => /\.ya?ml$/.test(name)).flatMap((p) =>
-    yaml.loadAll(readFileSync(p, 'utf8')).filter(Boolean).map((doc) => ({ file: relative(ROOT, p), doc: doc as Doc })),
+    yaml
+      .loadAll(readFileSync(p, 'utf8'))
+      .filter(Boolean)
+      .map((doc) => ({ file: relative(ROOT, p), doc: doc as Doc })),
   );
 }
 
@@ -67,7 +70,12 @@ const CORE: Record<string, Schema> = {
   'v1/ConfigMap': {
     type: 'object',
     required: ['apiVersion', 'kind', 'metadata'],
-    properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: OBJECT_META, data: { type: 'object', additionalProperties: { type: 'string' } } },
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: OBJECT_META,
+      data: { type: 'object', additionalProperties: { type: 'string' } },
+    },
   },
 };
 const RULE = {
@@ -77,7 +85,10 @@ const RULE = {
     apiGroups: { type: 'array', items: { type: 'string' } },
     resources: { type: 'array', items: { type: 'string' } },
     resourceNames: { type: 'array', items: { type: 'string' } },
-    verbs: { type: 'array', items: { type: 'string', enum: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] } },
+    verbs: {
+      type: 'array',
+      items: { type: 'string', enum: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
+    },
   },
 };
 CORE['rbac.authorization.k8s.io/v1/Role'] = {
@@ -92,10 +103,18 @@ CORE['rbac.authorization.k8s.io/v1/RoleBinding'] = {
     apiVersion: { type: 'string' },
     kind: { type: 'string' },
     metadata: OBJECT_META,
-    roleRef: { type: 'object', required: ['apiGroup', 'kind', 'name'], properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } } },
+    roleRef: {
+      type: 'object',
+      required: ['apiGroup', 'kind', 'name'],
+      properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } },
+    },
     subjects: {
       type: 'array',
-      items: { type: 'object', required: ['kind', 'name'], properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' } } },
+      items: {
+        type: 'object',
+        required: ['kind', 'name'],
+        properties: { apiGroup: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, namespace: { type: 'string' } },
+      },
     },
   },
 };
@@ -142,8 +161,10 @@ function check(value: unknown, schema: Schema, path: string, problems: string[])
       return checkArray(value, schema, path, problems);
     case 'string':
       if (typeof value !== 'string') return void problems.push(`${at}: expected a string, got ${JSON.stringify(value)}`);
-      if (schema.enum && !schema.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} is not one of ${schema.enum.join(', ')}`);
-      if (schema.pattern && !new RegExp(schema.pattern).test(value)) problems.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
+      if (schema.enum && !schema.enum.includes(value))
+        problems.push(`${at}: ${JSON.stringify(value)} is not one of ${schema.enum.join(', ')}`);
+      if (schema.pattern && !new RegExp(schema.pattern).test(value))
+        problems.push(`${at}: ${JSON.stringify(value)} does not match ${schema.pattern}`);
       return;
     case 'integer':
       if (!Number.isInteger(value)) problems.push(`${at}: expected an integer, got ${JSON.stringify(value)}`);
@@ -171,7 +192,8 @@ function checkObject(value: unknown, schema: Schema, path: string, problems: str
     const known = schema.properties?.[key];
     if (known) check(child, known, childPath, problems);
     else if (typeof schema.additionalProperties === 'object') check(child, schema.additionalProperties, childPath, problems);
-    else if (!schema['x-kubernetes-preserve-unknown-fields']) problems.push(`${childPath}: unknown field, would be pruned by the API server`);
+    else if (!schema['x-kubernetes-preserve-unknown-fields'])
+      problems.push(`${childPath}: unknown field, would be pruned by the API server`);
   }
 }
 
@@ -234,7 +256,12 @@ export function paramValues(params: readonly Doc[], given: Record<string, unknow
 
 /** A pipeline task's params after Tekton substitutes the pipeline's params and earlier tasks' results. */
 export function pipelineTaskParams(task: Doc, values: Values): Record<string, string | string[]> {
-  return Object.fromEntries((task.params ?? []).map((p: Doc) => [p.name, Array.isArray(p.value) ? p.value.map((v: string) => substitute(v, values)) : substitute(p.value, values)]));
+  return Object.fromEntries(
+    (task.params ?? []).map((p: Doc) => [
+      p.name,
+      Array.isArray(p.value) ? p.value.map((v: string) => substitute(v, values)) : substitute(p.value, values),
+    ]),
+  );
 }
 
 /**
@@ -242,14 +269,23 @@ export function pipelineTaskParams(task: Doc, values: Values): Record<string, st
  * run them: the run's params, the builds' results (`build-amd64` → IMAGE_URL/IMAGE_DIGEST), and
  * result paths under `resultsDir`.
  */
-export function multiArchIndexArgs(docs: readonly Loaded[], builds: Record<string, { IMAGE_URL: string; IMAGE_DIGEST: string }>, runParams: Record<string, string>, resultsDir: string): string[] {
+export function multiArchIndexArgs(
+  docs: readonly Loaded[],
+  builds: Record<string, { IMAGE_URL: string; IMAGE_DIGEST: string }>,
+  runParams: Record<string, string>,
+  resultsDir: string,
+): string[] {
   const run = docs.find((d) => d.doc.kind === 'PipelineRun' && d.doc.metadata.generateName === 'buildpacks-multi-arch-')!.doc;
   const task = docs.find((d) => d.doc.kind === 'Task' && d.doc.metadata.name === 'buildpacks-index')!.doc;
   const values: Values = {};
   for (const p of run.spec.params) values[`params.${p.name}`] = runParams[p.name] ?? p.value;
-  for (const [name, results] of Object.entries(builds)) for (const [k, v] of Object.entries(results)) values[`tasks.${name}.results.${k}`] = v;
+  for (const [name, results] of Object.entries(builds))
+    for (const [k, v] of Object.entries(results)) values[`tasks.${name}.results.${k}`] = v;
   const pipelineTask = run.spec.pipelineSpec.tasks.find((t: Doc) => t.taskRef?.name === 'buildpacks-index');
-  const taskValues: Values = { ...paramValues(task.spec.params, pipelineTaskParams(pipelineTask, values)), 'workspaces.dockerconfig.path': '' };
+  const taskValues: Values = {
+    ...paramValues(task.spec.params, pipelineTaskParams(pipelineTask, values)),
+    'workspaces.dockerconfig.path': '',
+  };
   for (const r of task.spec.results) taskValues[`results.${r.name}.path`] = `${resultsDir}/${r.name}`;
   return expandArgs(task.spec.steps[0].args, taskValues);
 }

@@ -26,7 +26,10 @@ function local(file: string, spec: string): string | undefined {
 const layers = suite('layers');
 
 layers('every source file sits in a layer', () => {
-  assert.equal(files.filter((f) => !(layer(f) in RANK)), []);
+  assert.equal(
+    files.filter((f) => !(layer(f) in RANK)),
+    [],
+  );
 });
 
 layers('imports point inward: cli → edge → core', () => {
@@ -40,12 +43,25 @@ layers('imports point inward: cli → edge → core', () => {
 });
 
 layers('the core does no I/O', () => {
-  const io = files.filter((f) => layer(f) === 'core').flatMap((f) => imports(f).filter((s) => IO_BUILTINS.test(s)).map((s) => `${f} imports ${s}`));
+  const io = files
+    .filter((f) => layer(f) === 'core')
+    .flatMap((f) =>
+      imports(f)
+        .filter((s) => IO_BUILTINS.test(s))
+        .map((s) => `${f} imports ${s}`),
+    );
   assert.equal(io, []);
 });
 
 layers('no import cycles', () => {
-  const graph = new Map(files.map((f) => [f, imports(f).map((s) => local(f, s)).filter((t): t is string => t !== undefined)]));
+  const graph = new Map(
+    files.map((f) => [
+      f,
+      imports(f)
+        .map((s) => local(f, s))
+        .filter((t): t is string => t !== undefined),
+    ]),
+  );
   const cycles: string[] = [];
   const state = new Map<string, 'open' | 'done'>();
   const visit = (f: string, path: string[]) => {

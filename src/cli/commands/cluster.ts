@@ -55,7 +55,10 @@ export async function runTaskRunCreate(options: TaskRunCreateOptions, io: Io): P
 function partialCreate(err: unknown, created: readonly { name: string; cluster: Cluster }[]): unknown {
   if (!created.length || !isCnbReportError(err)) return err;
   const names = created.map((c) => `${c.cluster.namespace}/${c.name}`).join(', ');
-  return new CnbReportError(err.code, `${err.message} (already created: taskrun ${names})`, { cause: err, details: err.details.length ? [...err.details, `already created: taskrun ${names}`] : [] });
+  return new CnbReportError(err.code, `${err.message} (already created: taskrun ${names})`, {
+    cause: err,
+    details: err.details.length ? [...err.details, `already created: taskrun ${names}`] : [],
+  });
 }
 
 async function getAndReport(cluster: Cluster, name: string, flags: WaitOptions, deadline: number, io: Io): Promise<void> {
@@ -65,7 +68,10 @@ async function getAndReport(cluster: Cluster, name: string, flags: WaitOptions, 
     const terminal = summary.status === 'Succeeded' || summary.status === 'Failed';
     return terminal && !(flags.waitForChains && summary.status === 'Succeeded' && !summary.chains.signed && !summary.chains.failed);
   };
-  const doc = flags.wait || flags.waitForChains ? await waitForTaskRun(cluster, name, finished, { deadline, onUpdate: progress }) : (await getTaskRun(cluster, name)).doc;
+  const doc =
+    flags.wait || flags.waitForChains
+      ? await waitForTaskRun(cluster, name, finished, { deadline, onUpdate: progress })
+      : (await getTaskRun(cluster, name)).doc;
   const { summary, imageProblem } = summarize(doc);
   if (flags.output !== 'env') io.out(format(summary, flags.output));
   outcome(summary, imageProblem, flags);
@@ -76,7 +82,11 @@ async function getAndReport(cluster: Cluster, name: string, flags: WaitOptions, 
 function outcome(summary: TaskRunSummary, imageProblem: string | undefined, flags: WaitOptions): void {
   const name = `taskrun ${summary.name}`;
   if (summary.status === 'Failed') throw new CnbReportError('TASKRUN_FAILED', `${name} failed: ${summary.reason}: ${summary.message}`);
-  if (summary.status !== 'Succeeded') throw new CnbReportError('NO_RESULT', `${name} has not finished (${summary.status}${summary.reason ? `/${summary.reason}` : ''}); use --wait`);
+  if (summary.status !== 'Succeeded')
+    throw new CnbReportError(
+      'NO_RESULT',
+      `${name} has not finished (${summary.status}${summary.reason ? `/${summary.reason}` : ''}); use --wait`,
+    );
   if (imageProblem) throw new CnbReportError('NO_RESULT', `${name} succeeded but its results name no usable image: ${imageProblem}`);
   if (summary.chains.failed) throw new CnbReportError('SIGNING_FAILED', `${name}: Tekton Chains failed to sign it`);
   if (flags.waitForChains && !summary.chains.signed) throw new CnbReportError('TIMEOUT', `${name}: not signed by Tekton Chains yet`);
@@ -139,8 +149,10 @@ function taskRunsIn(file: string): Doc[] {
     if (doc?.kind !== 'TaskRun' || !/^tekton\.dev\/(v1|v1beta1)$/.test(doc.apiVersion)) {
       throw new CnbReportError('USAGE', `${where}: ${quote(`${doc?.apiVersion}/${doc?.kind}`)} is not a tekton.dev/v1 or v1beta1 TaskRun`);
     }
-    if (!doc.metadata?.name && !doc.metadata?.generateName) throw new CnbReportError('USAGE', `${where}: metadata.name or metadata.generateName is required`);
-    if (doc.metadata.namespace !== undefined && typeof doc.metadata.namespace !== 'string') throw new CnbReportError('USAGE', `${where}: metadata.namespace ${quote(doc.metadata.namespace)} is not a string`);
+    if (!doc.metadata?.name && !doc.metadata?.generateName)
+      throw new CnbReportError('USAGE', `${where}: metadata.name or metadata.generateName is required`);
+    if (doc.metadata.namespace !== undefined && typeof doc.metadata.namespace !== 'string')
+      throw new CnbReportError('USAGE', `${where}: metadata.namespace ${quote(doc.metadata.namespace)} is not a string`);
   });
   return docs as Doc[];
 }
@@ -157,5 +169,9 @@ export async function runPodGet(options: PodGetOptions, io: Io): Promise<void> {
   const pod = await getPod(cluster, options.name);
   const { container, message } = containerMessage(pod, options.container);
   const report = parseTerminationMessage(message, `pod ${options.name} container ${container}`);
-  io.out(options.output === 'env' ? formatReport(report, 'env') : JSON.stringify({ pod: options.name, namespace: cluster.namespace, container, ...reportDocument(report) }, null, 2));
+  io.out(
+    options.output === 'env'
+      ? formatReport(report, 'env')
+      : JSON.stringify({ pod: options.name, namespace: cluster.namespace, container, ...reportDocument(report) }, null, 2),
+  );
 }

@@ -7,7 +7,17 @@
 
 import { join } from 'node:path';
 import { CnbReportError, isCnbReportError } from '../../core/errors.ts';
-import { parseChildManifest, parsePlatform, platformName, renderIndex, renderIndexResults, type IndexChild, type IndexPlan, type RenderedIndex, planIndex } from '../../core/imageindex.ts';
+import {
+  parseChildManifest,
+  parsePlatform,
+  platformName,
+  renderIndex,
+  renderIndexResults,
+  type IndexChild,
+  type IndexPlan,
+  type RenderedIndex,
+  planIndex,
+} from '../../core/imageindex.ts';
 import { MEDIATYPE_OCI_IMAGE_INDEX_V1 } from '../../core/oci.ts';
 import { checkBudget } from '../../core/results.ts';
 import { writeAtomically, type Output } from '../../edge/files.ts';
@@ -45,7 +55,8 @@ export async function runIndex(options: IndexOptions, io: IndexIo): Promise<void
 
   if (options.quiet) return;
   for (const r of results) io.out(`${r.name.padEnd(12)} ${r.value.replaceAll('\n', ' ')}`);
-  for (const c of index.children) io.out(`platform     ${platformName(c.platform).padEnd(16)} ${c.manifest.digest} (${c.manifest.mediaType}, ${c.manifest.size} bytes)`);
+  for (const c of index.children)
+    io.out(`platform     ${platformName(c.platform).padEnd(16)} ${c.manifest.digest} (${c.manifest.mediaType}, ${c.manifest.size} bytes)`);
   if (copied.length) io.out(`copied       ${copied.join(', ')} into ${plan.target.registry}/${plan.target.repository}`);
   io.out(`pushed       ${index.digest} (${index.size} bytes) to ${pushed.join(', ')}`);
   io.out(`wrote ${results.length} results${Object.keys(options.resultPaths).length ? '' : ` to ${options.resultsDir}`}`);
@@ -87,7 +98,9 @@ async function pushTags(client: RegistryClient, plan: IndexPlan, index: Rendered
   const pushed: string[] = [];
   const failed = (err: unknown) =>
     pushed.length
-      ? new CnbReportError('PUSH_FAILED', `${messageOf(err)}; the index ${index.digest} was already pushed to ${pushed.join(', ')}`, { cause: err })
+      ? new CnbReportError('PUSH_FAILED', `${messageOf(err)}; the index ${index.digest} was already pushed to ${pushed.join(', ')}`, {
+          cause: err,
+        })
       : withNote(err, 'no tag was pushed');
   for (const tag of plan.tags) {
     try {
@@ -101,10 +114,15 @@ async function pushTags(client: RegistryClient, plan: IndexPlan, index: Rendered
     try {
       const served = await client.headManifest(tag.repository, tag.tag ?? 'latest');
       if (served.status !== 200 || served.digest !== index.digest) {
-        throw new CnbReportError('REGISTRY_MISMATCH', `${tag.text}: after the push the registry serves ${served.status === 200 ? `digest ${served.digest ?? '(none)'}` : `HTTP ${served.status}`}, not the index ${index.digest}`);
+        throw new CnbReportError(
+          'REGISTRY_MISMATCH',
+          `${tag.text}: after the push the registry serves ${served.status === 200 ? `digest ${served.digest ?? '(none)'}` : `HTTP ${served.status}`}, not the index ${index.digest}`,
+        );
       }
     } catch (err) {
-      throw new CnbReportError('PUSH_FAILED', `${messageOf(err)}; the index ${index.digest} was pushed to ${pushed.join(', ')}`, { cause: err });
+      throw new CnbReportError('PUSH_FAILED', `${messageOf(err)}; the index ${index.digest} was pushed to ${pushed.join(', ')}`, {
+        cause: err,
+      });
     }
   }
   return pushed;

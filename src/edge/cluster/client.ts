@@ -61,7 +61,11 @@ export function connect(access: Access, options: ConnectOptions = {}): Cluster {
   try {
     if (files.length) files.forEach((file, i) => (i === 0 ? loadFile(kc, file) : kc.mergeConfig(loadFile(new KubeConfig(), file), false)));
     else if (existsSync(SERVICE_ACCOUNT_TOKEN)) kc.loadFromCluster();
-    else throw new CnbReportError('CLUSTER_ERROR', 'no cluster configured: set $KUBECONFIG, write ~/.kube/config, or run in a pod with a service account');
+    else
+      throw new CnbReportError(
+        'CLUSTER_ERROR',
+        'no cluster configured: set $KUBECONFIG, write ~/.kube/config, or run in a pod with a service account',
+      );
     if (access.context !== undefined) {
       if (!kc.getContextObject(access.context)) throw new Error(`no context ${access.context} in the kubeconfig`);
       kc.setCurrentContext(access.context);
@@ -82,7 +86,11 @@ export function connect(access: Access, options: ConnectOptions = {}): Cluster {
  */
 function loadFile(kc: KubeConfig, file: string): KubeConfig {
   const bytes = readInput(file, KUBECONFIG);
-  if (bytes.length > MAX_KUBECONFIG_BYTES) throw new CnbReportError('CLUSTER_ERROR', `${file}: ${bytes.length} bytes is too large for a kubeconfig (limit ${MAX_KUBECONFIG_BYTES})`);
+  if (bytes.length > MAX_KUBECONFIG_BYTES)
+    throw new CnbReportError(
+      'CLUSTER_ERROR',
+      `${file}: ${bytes.length} bytes is too large for a kubeconfig (limit ${MAX_KUBECONFIG_BYTES})`,
+    );
   kc.loadFromString(bytes.toString('utf8'));
   kc.makePathsAbsolute(dirname(file));
   return kc;
@@ -90,7 +98,10 @@ function loadFile(kc: KubeConfig, file: string): KubeConfig {
 
 /** One API request with the kubeconfig's credentials; an HTTP error status is thrown as { code, body }. */
 async function request(c: Cluster, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Doc> {
-  const options: https.RequestOptions = { method, headers: { Accept: 'application/json', ...(body !== undefined && { 'Content-Type': 'application/json' }) } };
+  const options: https.RequestOptions = {
+    method,
+    headers: { Accept: 'application/json', ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+  };
   await c.kc.applyToHTTPSOptions(options);
   const url = new URL(c.server.replace(/\/$/, '') + path);
   return new Promise((resolve, reject) => {
@@ -101,10 +112,12 @@ async function request(c: Cluster, method: 'GET' | 'POST', path: string, body?: 
       timer.clear();
       fn();
     };
-    const timer = untilDeadline(c.deadline, () => settle(() => {
-      req.destroy();
-      reject(timedOut(c));
-    }));
+    const timer = untilDeadline(c.deadline, () =>
+      settle(() => {
+        req.destroy();
+        reject(timedOut(c));
+      }),
+    );
     const req = (url.protocol === 'https:' ? https : http).request(url, options, (res) => {
       readCapped(res, MAX_API_BODY, (err, bytes) => {
         if (err) return settle(() => reject(err));
@@ -115,7 +128,11 @@ async function request(c: Cluster, method: 'GET' | 'POST', path: string, body?: 
         } catch {
           // not JSON (e.g. "404 page not found"): keep the text
         }
-        settle(() => (res.statusCode! >= 400 ? reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed })) : resolve(parsed as Doc)));
+        settle(() =>
+          res.statusCode! >= 400
+            ? reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: parsed }))
+            : resolve(parsed as Doc),
+        );
       });
     });
     req.on('error', (err) => settle(() => reject(err)));
@@ -160,7 +177,10 @@ function tooLarge(limit: number): CnbReportError {
 }
 
 function timedOut(c: Cluster): CnbReportError {
-  return new CnbReportError(c.timeoutCode, `no answer from the API server at ${c.server} in time${c.timeoutCode === 'TIMEOUT' ? ' (--timeout)' : ''}`);
+  return new CnbReportError(
+    c.timeoutCode,
+    `no answer from the API server at ${c.server} in time${c.timeoutCode === 'TIMEOUT' ? ' (--timeout)' : ''}`,
+  );
 }
 
 /** setTimeout to an absolute time, in steps Node's timers can hold. */
@@ -174,7 +194,8 @@ function untilDeadline(deadline: number, fire: () => void): { clear: () => void 
   return { clear: () => clearTimeout(timer) };
 }
 
-const taskRunsPath = (c: Cluster, version: TektonVersion) => `/apis/tekton.dev/${version}/namespaces/${encodeURIComponent(c.namespace)}/taskruns`;
+const taskRunsPath = (c: Cluster, version: TektonVersion) =>
+  `/apis/tekton.dev/${version}/namespaces/${encodeURIComponent(c.namespace)}/taskruns`;
 
 /** Read a TaskRun: v1 first; v1beta1 when the cluster does not serve v1 (Pipelines < 0.43). */
 export async function getTaskRun(c: Cluster, name: string): Promise<{ doc: Doc; version: TektonVersion }> {
@@ -287,7 +308,12 @@ function watchOnce(
       resolve(outcome);
     };
     const timer = untilDeadline(options.deadline, () => finish({ kind: 'timeout' }));
-    const query = new URLSearchParams({ watch: 'true', fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: 'true' });
+    const query = new URLSearchParams({
+      watch: 'true',
+      fieldSelector: `metadata.name=${name}`,
+      resourceVersion,
+      allowWatchBookmarks: 'true',
+    });
     const onEvent = (type: string, object: Doc) => {
       if (type === 'ERROR') return finish(object?.code === 410 ? { kind: 'gone' } : { kind: 'failed', error: statusError(object) });
       if (type === 'DELETED') return finish({ kind: 'deleted' });
@@ -320,7 +346,13 @@ function watchOnce(
  * A line longer than MAX_API_BODY ends the watch with CLUSTER_ERROR; a non-200 answer is
  * reported as { code, body }; the end of the stream or a broken connection as an error.
  */
-async function openWatch(c: Cluster, path: string, onEvent: (type: string, object: Doc) => void, onError: (err: unknown) => void, onConnected: () => void): Promise<http.ClientRequest> {
+async function openWatch(
+  c: Cluster,
+  path: string,
+  onEvent: (type: string, object: Doc) => void,
+  onError: (err: unknown) => void,
+  onConnected: () => void,
+): Promise<http.ClientRequest> {
   const options: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
   await c.kc.applyToHTTPSOptions(options);
   const url = new URL(c.server.replace(/\/$/, '') + path);
@@ -353,7 +385,9 @@ async function openWatch(c: Cluster, path: string, onEvent: (type: string, objec
       pending.push(chunk.subarray(start));
       pendingSize += chunk.length - start;
       if (pendingSize > MAX_API_BODY) {
-        onError(new CnbReportError('CLUSTER_ERROR', `a watch event from the API server is over ${MAX_API_BODY} bytes; refusing to read more`));
+        onError(
+          new CnbReportError('CLUSTER_ERROR', `a watch event from the API server is over ${MAX_API_BODY} bytes; refusing to read more`),
+        );
         res.destroy();
       }
     });
@@ -426,9 +460,14 @@ function apiError(err: unknown, c: Cluster, what: { verb: string; resource: stri
       { cause: err },
     );
   }
-  if (code === 401) return new CnbReportError('FORBIDDEN', `unauthorized: the API server at ${c.server} did not accept the credentials`, { cause: err });
+  if (code === 401)
+    return new CnbReportError('FORBIDDEN', `unauthorized: the API server at ${c.server} did not accept the credentials`, { cause: err });
   if (code !== undefined) {
-    return new CnbReportError('CLUSTER_ERROR', `${what.verb} ${what.resource} ${what.name}: HTTP ${code}${status?.message ? `: ${status.message}` : ''}`, { cause: err });
+    return new CnbReportError(
+      'CLUSTER_ERROR',
+      `${what.verb} ${what.resource} ${what.name}: HTTP ${code}${status?.message ? `: ${status.message}` : ''}`,
+      { cause: err },
+    );
   }
   const e = err as { cause?: { code?: string }; code?: unknown; message?: string };
   const reason = e?.cause?.code ?? (typeof e?.code === 'string' ? e.code : undefined) ?? e?.message ?? String(err);

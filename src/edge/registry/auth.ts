@@ -24,10 +24,24 @@ export const MAX_TOKEN_BODY = 1024 * 1024;
 // Go's net.IP IsLoopback, IsPrivate, IsLinkLocalUnicast, IsLinkLocalMulticast, IsUnspecified
 // (https://pkg.go.dev/net#IP.IsPrivate). BlockList also matches IPv4-mapped IPv6 addresses.
 const REFUSED = new BlockList();
-for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['224.0.0.0', 24], ['0.0.0.0', 32]] as const) {
+for (const [net, prefix] of [
+  ['127.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+  ['169.254.0.0', 16],
+  ['224.0.0.0', 24],
+  ['0.0.0.0', 32],
+] as const) {
   REFUSED.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff02::', 16], ['::', 128]] as const) {
+for (const [net, prefix] of [
+  ['::1', 128],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff02::', 16],
+  ['::', 128],
+] as const) {
   REFUSED.addSubnet(net, prefix, 'ipv6');
 }
 
@@ -93,9 +107,13 @@ export async function answerChallenge(
   const response = await send(token.href, 'GET', basic, options, what, 'application/json', { checkRedirect });
   const body = await readBody(response, MAX_TOKEN_BODY, `${what}: the token service ${token.host}`);
   if (response.status === 401 || response.status === 403) {
-    throw new CnbReportError('REGISTRY_DENIED', `${what}: the token service ${token.host} refused ${creds ? `the credentials of ${creds.username}` : 'anonymous access'} (HTTP ${response.status})`);
+    throw new CnbReportError(
+      'REGISTRY_DENIED',
+      `${what}: the token service ${token.host} refused ${creds ? `the credentials of ${creds.username}` : 'anonymous access'} (HTTP ${response.status})`,
+    );
   }
-  if (response.status !== 200) throw new CnbReportError('REGISTRY_ERROR', `${what}: the token service ${token.host} answered HTTP ${response.status}`);
+  if (response.status !== 200)
+    throw new CnbReportError('REGISTRY_ERROR', `${what}: the token service ${token.host} answered HTTP ${response.status}`);
   let parsed: { token?: unknown; access_token?: unknown } = {};
   try {
     parsed = JSON.parse(body.toString('utf8')) ?? {};
@@ -104,6 +122,7 @@ export async function answerChallenge(
   }
   const value = parsed.token ?? parsed.access_token;
   // The token goes into a header: a value that is not a plain token is refused, not sent.
-  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(value)) throw new CnbReportError('REGISTRY_ERROR', `${what}: the token service ${token.host} returned no usable token`);
+  if (typeof value !== 'string' || !/^[\x21-\x7e]{1,16384}$/.test(value))
+    throw new CnbReportError('REGISTRY_ERROR', `${what}: the token service ${token.host} returned no usable token`);
   return `Bearer ${value}`;
 }

@@ -34,11 +34,13 @@ export function loadCredentials(path: string): Map<string, Credentials> {
   const credentials = new Map<string, Credentials>();
   for (const [key, entry] of Object.entries(auths)) {
     const host = hostOf(key);
-    if (entry?.username !== undefined && entry.password !== undefined) credentials.set(host, { username: entry.username, password: entry.password });
+    if (entry?.username !== undefined && entry.password !== undefined)
+      credentials.set(host, { username: entry.username, password: entry.password });
     else if (typeof entry?.auth === 'string' && entry.auth) {
       const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon < 0) throw new CnbReportError('CONFIG_INVALID', `${path}: auths[${JSON.stringify(key)}].auth is not base64 of user:password`);
+      if (colon < 0)
+        throw new CnbReportError('CONFIG_INVALID', `${path}: auths[${JSON.stringify(key)}].auth is not base64 of user:password`);
       credentials.set(host, { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) });
     }
   }
@@ -47,5 +49,8 @@ export function loadCredentials(path: string): Map<string, Credentials> {
 
 /** "https://index.docker.io/v1/" → "index.docker.io"; "Registry.io:5000" → "registry.io:5000". */
 export function hostOf(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
 }

@@ -94,15 +94,18 @@ async function follow(
     const read = method === 'GET' || method === 'HEAD';
     if (!read || response.status < 300 || response.status > 399 || response.status === 304 || location === null) return response;
     await discard(response);
-    if (hop >= MAX_REDIRECTS) throw new CnbReportError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${target.host}`);
+    if (hop >= MAX_REDIRECTS)
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${target.host}`);
     let next: URL;
     try {
       next = new URL(location, target);
     } catch {
       throw new CnbReportError('REGISTRY_ERROR', `${what}: ${target.host} redirects to an invalid URL`);
     }
-    if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from ${target.host} to a ${next.protocol.slice(0, -1)} URL`);
-    if (target.protocol === 'https:' && next.protocol === 'http:') throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from https://${target.host} to plain http://${next.host}`);
+    if (next.protocol !== 'https:' && next.protocol !== 'http:')
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from ${target.host} to a ${next.protocol.slice(0, -1)} URL`);
+    if (target.protocol === 'https:' && next.protocol === 'http:')
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: refusing a redirect from https://${target.host} to plain http://${next.host}`);
     extra.checkRedirect?.(next);
     if (next.origin !== target.origin) auth = undefined;
     target = next;
@@ -137,7 +140,8 @@ export async function readBody(response: Response, limit: number, what = 'respon
   } catch (err) {
     if ((err as CnbReportError).name === 'CnbReportError') throw err;
     const e = err as { name?: string };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: the body did not arrive in time`, { cause: err });
+    if (e.name === 'TimeoutError' || e.name === 'AbortError')
+      throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: the body did not arrive in time`, { cause: err });
     throw new CnbReportError('REGISTRY_UNREACHABLE', `${what}: the connection broke while reading the body`, { cause: err });
   }
   return Buffer.concat(chunks);
@@ -150,9 +154,21 @@ export async function discard(response: Response): Promise<void> {
 
 function unreachable(err: unknown, url: string, what: string, options: RequestOptions): CnbReportError {
   const e = err as { name?: string; cause?: { code?: string; message?: string }; message?: string };
-  if (e.name === 'TimeoutError') return new CnbReportError('REGISTRY_UNREACHABLE', `${what}: no answer from ${new URL(url).host} within ${options.timeoutMs} ms`, { cause: err });
+  if (e.name === 'TimeoutError')
+    return new CnbReportError('REGISTRY_UNREACHABLE', `${what}: no answer from ${new URL(url).host} within ${options.timeoutMs} ms`, {
+      cause: err,
+    });
   const code = e.cause?.code ?? '';
   const tls = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL/.test(code) || /certificate|ssl|tls/i.test(e.cause?.message ?? '');
-  if (tls) return new CnbReportError('REGISTRY_UNREACHABLE', `${what}: TLS error talking to ${new URL(url).host}: ${code || e.cause?.message} (name it with --insecure-registry only if it really serves plain HTTP)`, { cause: err });
-  return new CnbReportError('REGISTRY_UNREACHABLE', `${what}: cannot reach ${new URL(url).host}: ${code || e.cause?.message || e.message}`, { cause: err });
+  if (tls)
+    return new CnbReportError(
+      'REGISTRY_UNREACHABLE',
+      `${what}: TLS error talking to ${new URL(url).host}: ${code || e.cause?.message} (name it with --insecure-registry only if it really serves plain HTTP)`,
+      { cause: err },
+    );
+  return new CnbReportError(
+    'REGISTRY_UNREACHABLE',
+    `${what}: cannot reach ${new URL(url).host}: ${code || e.cause?.message || e.message}`,
+    { cause: err },
+  );
 }

@@ -17,7 +17,12 @@ import { answerChallenge } from './auth.ts';
 import { readBody, send, type RequestBody } from './http.ts';
 import type { VerifyOptions } from './verify.ts';
 
-export const MANIFEST_ACCEPT = [MEDIATYPE_OCI_IMAGE_MANIFEST_V1, MEDIATYPE_DOCKER_MANIFEST_V2, MEDIATYPE_OCI_IMAGE_INDEX_V1, MEDIATYPE_DOCKER_MANIFEST_LIST_V2].join(', ');
+export const MANIFEST_ACCEPT = [
+  MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
+  MEDIATYPE_DOCKER_MANIFEST_V2,
+  MEDIATYPE_OCI_IMAGE_INDEX_V1,
+  MEDIATYPE_DOCKER_MANIFEST_LIST_V2,
+].join(', ');
 // distribution refuses manifests over 4 MiB (registry/handlers/manifests.go, maxManifestBodySize).
 export const MANIFEST_LIMIT = 4 * 1024 * 1024;
 // An image config is a few KiB; this leaves room for long histories without reading a layer by mistake.
@@ -46,11 +51,21 @@ export class RegistryClient {
   }
 
   private get credentials() {
-    return this.options.credentials.get(this.registry.toLowerCase()) ?? (this.registry === 'index.docker.io' ? this.options.credentials.get('docker.io') : undefined);
+    return (
+      this.options.credentials.get(this.registry.toLowerCase()) ??
+      (this.registry === 'index.docker.io' ? this.options.credentials.get('docker.io') : undefined)
+    );
   }
 
   /** One request; on a 401, answer the challenge for exactly these scopes and try once more. */
-  async request(method: string, path: string, scopes: ReadonlyArray<readonly [string, Action]>, what: string, accept: string, content?: RequestBody): Promise<Response> {
+  async request(
+    method: string,
+    path: string,
+    scopes: ReadonlyArray<readonly [string, Action]>,
+    what: string,
+    accept: string,
+    content?: RequestBody,
+  ): Promise<Response> {
     const scope = scopes.map(([repo, action]) => `repository:${repo}:${action}`);
     const key = scope.join(' ');
     const url = `${this.base}${path}`;
@@ -58,7 +73,15 @@ export class RegistryClient {
     if (response.status === 401) {
       await response.body?.cancel();
       const origin = { registry: this.registry, insecure: this.options.insecure.includes(this.registry) };
-      const authorization = await answerChallenge(response.headers.get('www-authenticate') ?? '', scopes[0]![0], this.credentials, this.options, what, origin, scope);
+      const authorization = await answerChallenge(
+        response.headers.get('www-authenticate') ?? '',
+        scopes[0]![0],
+        this.credentials,
+        this.options,
+        what,
+        origin,
+        scope,
+      );
       this.authorizations.set(key, authorization);
       response = await send(url, method, authorization, this.options, what, accept, content);
     }
@@ -75,7 +98,8 @@ export class RegistryClient {
   async getManifest(repository: string, digest: string): Promise<Fetched> {
     const what = `${this.registry}/${repository}@${digest}`;
     const response = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [[repository, 'pull']], what, MANIFEST_ACCEPT);
-    if (response.status === 404) throw new CnbReportError('MANIFEST_UNKNOWN', `${what}: the registry does not have this manifest (HTTP 404)`);
+    if (response.status === 404)
+      throw new CnbReportError('MANIFEST_UNKNOWN', `${what}: the registry does not have this manifest (HTTP 404)`);
     return this.verified(response, what, digest, MANIFEST_LIMIT);
   }
 
@@ -94,7 +118,8 @@ export class RegistryClient {
     }
     const bytes = await readBody(response, limit, what);
     const actual = sha256(bytes);
-    if (actual !== digest) throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry served ${bytes.length} bytes whose digest is ${actual}`);
+    if (actual !== digest)
+      throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry served ${bytes.length} bytes whose digest is ${actual}`);
     return { bytes, contentType: (response.headers.get('content-type') ?? '').split(';')[0]!.trim() };
   }
 
@@ -102,7 +127,8 @@ export class RegistryClient {
   async headManifest(repository: string, reference: string): Promise<{ status: number; digest: string | null }> {
     const what = `${this.registry}/${repository}:${reference}`;
     const response = await this.request('HEAD', `/v2/${repository}/manifests/${reference}`, [[repository, 'pull']], what, MANIFEST_ACCEPT);
-    if (response.status !== 200 && response.status !== 404) throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}`);
+    if (response.status !== 200 && response.status !== 404)
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}`);
     return { status: response.status, digest: response.headers.get('docker-content-digest') };
   }
 
@@ -114,15 +140,29 @@ export class RegistryClient {
   async mountBlob(repository: string, from: string, digest: string): Promise<void> {
     const what = `mounting ${digest} from ${this.registry}/${from} into ${repository}`;
     const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
-    const response = await this.request('POST', `/v2/${repository}/blobs/uploads/?${query}`, [[repository, 'pull,push'], [from, 'pull']], what, '*/*', { body: '' });
+    const response = await this.request(
+      'POST',
+      `/v2/${repository}/blobs/uploads/?${query}`,
+      [
+        [repository, 'pull,push'],
+        [from, 'pull'],
+      ],
+      what,
+      '*/*',
+      { body: '' },
+    );
     await response.body?.cancel();
     if (response.status === 201) return;
     if (response.status === 202) {
       const location = response.headers.get('location');
       if (location) await this.cancelUpload(new URL(location, this.base), repository, what);
-      throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry would not mount the blob (HTTP 202, it offered an upload instead); push that platform's image to ${repository} instead`);
+      throw new CnbReportError(
+        'REGISTRY_ERROR',
+        `${what}: the registry would not mount the blob (HTTP 202, it offered an upload instead); push that platform's image to ${repository} instead`,
+      );
     }
-    if (response.status === 404) throw new CnbReportError('MANIFEST_UNKNOWN', `${what}: the registry does not have the blob in ${from} (HTTP 404)`);
+    if (response.status === 404)
+      throw new CnbReportError('MANIFEST_UNKNOWN', `${what}: the registry does not have the blob in ${from} (HTTP 404)`);
     throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}`);
   }
 
@@ -140,14 +180,23 @@ export class RegistryClient {
   async putManifest(repository: string, reference: string, bytes: Uint8Array | string, mediaType: string): Promise<void> {
     const digest = sha256(bytes);
     const what = `pushing ${mediaType === MEDIATYPE_OCI_IMAGE_INDEX_V1 ? 'the index' : digest} to ${this.registry}/${repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-    const response = await this.request('PUT', `/v2/${repository}/manifests/${reference}`, [[repository, 'pull,push']], what, '*/*', { body: typeof bytes === 'string' ? bytes : new Uint8Array(bytes), headers: { 'Content-Type': mediaType } });
-    const text = await readBody(response, 64 * 1024, what).then((b) => Buffer.from(b).toString('utf8'), () => '');
+    const response = await this.request('PUT', `/v2/${repository}/manifests/${reference}`, [[repository, 'pull,push']], what, '*/*', {
+      body: typeof bytes === 'string' ? bytes : new Uint8Array(bytes),
+      headers: { 'Content-Type': mediaType },
+    });
+    const text = await readBody(response, 64 * 1024, what).then(
+      (b) => Buffer.from(b).toString('utf8'),
+      () => '',
+    );
     if (response.status !== 201 && response.status !== 200) {
       const reason = /"code"\s*:\s*"([A-Z_]+)"/.exec(text)?.[1];
-      throw new CnbReportError(response.status === 404 && reason === 'MANIFEST_BLOB_UNKNOWN' ? 'MANIFEST_UNKNOWN' : 'REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status}${reason ? ` ${reason}` : ''}`);
+      throw new CnbReportError(
+        response.status === 404 && reason === 'MANIFEST_BLOB_UNKNOWN' ? 'MANIFEST_UNKNOWN' : 'REGISTRY_ERROR',
+        `${what}: the registry answered HTTP ${response.status}${reason ? ` ${reason}` : ''}`,
+      );
     }
     const stored = response.headers.get('docker-content-digest');
-    if (stored && stored !== digest) throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry stored digest ${stored}, not ${digest}`);
+    if (stored && stored !== digest)
+      throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry stored digest ${stored}, not ${digest}`);
   }
 }
-

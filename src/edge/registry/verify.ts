@@ -16,7 +16,12 @@ import {
   MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
 } from '../../core/oci.ts';
 
-const ACCEPT = [MEDIATYPE_OCI_IMAGE_MANIFEST_V1, MEDIATYPE_DOCKER_MANIFEST_V2, MEDIATYPE_OCI_IMAGE_INDEX_V1, MEDIATYPE_DOCKER_MANIFEST_LIST_V2];
+const ACCEPT = [
+  MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
+  MEDIATYPE_DOCKER_MANIFEST_V2,
+  MEDIATYPE_OCI_IMAGE_INDEX_V1,
+  MEDIATYPE_DOCKER_MANIFEST_LIST_V2,
+];
 
 export interface Served {
   readonly mediaType: string;
@@ -35,7 +40,8 @@ export async function verifyManifest(registry: string, repository: string, diges
   const scheme = options.insecure.includes(registry) ? 'http' : 'https';
   const url = `${scheme}://${host}/v2/${repository}/manifests/${digest}`;
   const what = `${registry}/${repository}@${digest}`;
-  const creds = options.credentials.get(registry.toLowerCase()) ?? (registry === 'index.docker.io' ? options.credentials.get('docker.io') : undefined);
+  const creds =
+    options.credentials.get(registry.toLowerCase()) ?? (registry === 'index.docker.io' ? options.credentials.get('docker.io') : undefined);
 
   let authorization: string | undefined;
   const origin = { registry: host, insecure: scheme === 'http' };
@@ -58,7 +64,8 @@ export async function verifyManifest(registry: string, repository: string, diges
   if (served && served !== digest) throw new CnbReportError('REGISTRY_MISMATCH', `${what}: the registry serves digest ${served}`);
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
   const size = Number(response.headers.get('content-length'));
-  if (!ACCEPT.includes(mediaType)) throw new CnbReportError('REGISTRY_ERROR', `${what}: unexpected Content-Type ${JSON.stringify(mediaType)}`);
+  if (!ACCEPT.includes(mediaType))
+    throw new CnbReportError('REGISTRY_ERROR', `${what}: unexpected Content-Type ${JSON.stringify(mediaType)}`);
   if (!Number.isSafeInteger(size) || size <= 0) throw new CnbReportError('REGISTRY_ERROR', `${what}: no usable Content-Length`);
   return { mediaType, size };
 }

@@ -23,7 +23,11 @@ const ok = suite('readArgv: accepted');
 const ACCEPTED: [string[], string, Record<string, unknown>, string[]?][] = [
   [['results'], 'results', {}],
   [['results', '--report', 'a.toml'], 'results', { report: 'a.toml' }],
-  [['results', '--report=a.toml', '--results-dir', 'out', '--oci-layout', 'lay', '--media-type', 'docker'], 'results', { report: 'a.toml', 'results-dir': 'out', 'oci-layout': 'lay', 'media-type': 'docker' }],
+  [
+    ['results', '--report=a.toml', '--results-dir', 'out', '--oci-layout', 'lay', '--media-type', 'docker'],
+    'results',
+    { report: 'a.toml', 'results-dir': 'out', 'oci-layout': 'lay', 'media-type': 'docker' },
+  ],
   [['results', '-q', '--allow-daemon'], 'results', { quiet: true, 'allow-daemon': true }],
   [['results', '--quiet=false', '--no-allow-daemon'], 'results', { quiet: false, 'allow-daemon': false }],
   [['results', '--verify', 'true'], 'results', { verify: true }],
@@ -34,10 +38,18 @@ const ACCEPTED: [string[], string, Record<string, unknown>, string[]?][] = [
   [['results', '--results-dir', './r s'], 'results', { 'results-dir': './r s' }],
   [['results', '--report', '-'], 'results', { report: '-' }],
   [['results', '--report=--odd'], 'results', { report: '--odd' }],
-  [['results', '--result-path', 'IMAGE_URL=/a/u', '--result-path=IMAGE_DIGEST=/b/d'], 'results', { 'result-path': ['IMAGE_URL=/a/u', 'IMAGE_DIGEST=/b/d'] }],
+  [
+    ['results', '--result-path', 'IMAGE_URL=/a/u', '--result-path=IMAGE_DIGEST=/b/d'],
+    'results',
+    { 'result-path': ['IMAGE_URL=/a/u', 'IMAGE_DIGEST=/b/d'] },
+  ],
   [['results', '--insecure-registry='], 'results', { 'insecure-registry': '' }],
   [['results', '--insecure-registry', ''], 'results', { 'insecure-registry': '' }],
-  [['results', '--no-tekton-results', '--termination-message', '/dev/termination-log'], 'results', { 'tekton-results': false, 'termination-message': '/dev/termination-log' }],
+  [
+    ['results', '--no-tekton-results', '--termination-message', '/dev/termination-log'],
+    'results',
+    { 'tekton-results': false, 'termination-message': '/dev/termination-log' },
+  ],
   [['show', '-o', 'env'], 'show', { output: 'env' }],
   [['show', '-o=toml'], 'show', { output: 'toml' }],
   [['taskrun', 'get', 'build-1', '--wait', '-n', 'ci'], 'taskrun get', { wait: true, namespace: 'ci' }, ['build-1']],
@@ -45,7 +57,12 @@ const ACCEPTED: [string[], string, Record<string, unknown>, string[]?][] = [
   [['taskrun', 'create', '-f', 'tr.yaml', '--timeout', '5m'], 'taskrun create', { filename: 'tr.yaml', timeout: '5m' }],
   [['pod', 'get', 'p', '-c', 'step-report'], 'pod get', { container: 'step-report' }, ['p']],
   [['index', '--tag', 'a', '--', '--tag', 'b'], 'index', { tag: ['a'] }, ['--tag', 'b']],
-  [['index', '--tag', 'r.io/a:1', '--tag=', '--manifest', 'r.io/a@m1', 'r.io/a@m2', '--', '--m3'], 'index', { tag: ['r.io/a:1', ''], manifest: ['r.io/a@m1'] }, ['r.io/a@m2', '--m3']],
+  [
+    ['index', '--tag', 'r.io/a:1', '--tag=', '--manifest', 'r.io/a@m1', 'r.io/a@m2', '--', '--m3'],
+    'index',
+    { tag: ['r.io/a:1', ''], manifest: ['r.io/a@m1'] },
+    ['r.io/a@m2', '--m3'],
+  ],
 ];
 for (const [argv, command, values, positionals = []] of ACCEPTED) {
   ok(argv.join(' '), () => assert.equal(read(argv), { command, values, positionals }));
@@ -114,7 +131,9 @@ modes('--help after -- is an argument, not a request for help', () => {
 });
 modes('every option and alias in the table is readable', () => {
   for (const command of COMMANDS as readonly CommandSpec[]) {
-    const required = Object.entries(command.options).filter(([, s]) => s.required).flatMap(([n]) => [`--${n}`, 'x']);
+    const required = Object.entries(command.options)
+      .filter(([, s]) => s.required)
+      .flatMap(([n]) => [`--${n}`, 'x']);
     const base = [...command.name.split(' '), ...(command.positionals ?? []).map(() => 'p'), ...required];
     for (const [name, spec] of Object.entries(command.options)) {
       const value = spec.type === 'boolean' ? 'true' : (spec.choices?.[0] ?? (name === 'result-path' ? 'IMAGE_URL=/x' : 'v'));

@@ -15,7 +15,13 @@ function run(argv: string[], env: Record<string, string> = { CNB_REPORT_PATH: '/
 
 const m = suite('main');
 m('usage errors exit 2 with one line, for every command', async () => {
-  for (const argv of [['results', '--bogus'], ['show', '-o'], ['taskrun', 'get'], ['pod', 'get', 'p', '--container'], ['results', '--verify=yes']]) {
+  for (const argv of [
+    ['results', '--bogus'],
+    ['show', '-o'],
+    ['taskrun', 'get'],
+    ['pod', 'get', 'p', '--container'],
+    ['results', '--verify=yes'],
+  ]) {
     const r = await run(argv);
     assert.is(r.code, 2, argv.join(' '));
     assert.is(r.err.length, 1);
@@ -25,13 +31,15 @@ m('usage errors exit 2 with one line, for every command', async () => {
 m('a missing report exits 3 and says why it may be missing; the default comes from $CNB_REPORT_PATH', async () => {
   const r = await run(['show']);
   assert.is(r.code, 3);
-  assert.equal(r.err, ['cnb-report: cannot read report /env/report.toml: no such file or directory (ENOENT) (the lifecycle writes report.toml only after a successful export)']);
+  assert.equal(r.err, [
+    'cnb-report: cannot read report /env/report.toml: no such file or directory (ENOENT) (the lifecycle writes report.toml only after a successful export)',
+  ]);
 });
 m('--version prints the version alone', async () => {
   const r = await run(['--version']);
   assert.equal([r.code, r.out], [0, '0.0.0-dev']);
 });
-m('--help lists every command; a command\'s --help lists every option of the table, with examples', async () => {
+m("--help lists every command; a command's --help lists every option of the table, with examples", async () => {
   const top = await run(['--help']);
   assert.is(top.code, 0);
   for (const word of ['results', 'show', 'index', 'taskrun', 'pod', 'completion']) assert.match(top.out, new RegExp(`cnb-report ${word}`));

@@ -2,7 +2,15 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readArgv } from '../../../src/cli/argv.ts';
-import { dockerConfigPath, Given, kubeconfigFiles, resolveIndex, resolveResults, resolveShow, resolveTaskRunGet } from '../../../src/cli/resolve.ts';
+import {
+  dockerConfigPath,
+  Given,
+  kubeconfigFiles,
+  resolveIndex,
+  resolveResults,
+  resolveShow,
+  resolveTaskRunGet,
+} from '../../../src/cli/resolve.ts';
 
 function given(argv: string[], env: Record<string, string> = {}) {
   const call = readArgv(argv);
@@ -10,7 +18,8 @@ function given(argv: string[], env: Record<string, string> = {}) {
   return { given: new Given(call.command, call.values, env), positionals: call.positionals, env };
 }
 const results = (argv: string[], env: Record<string, string> = {}) => resolveResults(given(['results', ...argv], env).given, env);
-const usage = (f: () => unknown, message: RegExp) => assert.throws(f, (e: { code: string; message: string }) => e.code === 'USAGE' && message.test(e.message));
+const usage = (f: () => unknown, message: RegExp) =>
+  assert.throws(f, (e: { code: string; message: string }) => e.code === 'USAGE' && message.test(e.message));
 
 const r = suite('resolve');
 r('results: defaults, as a Tekton step needs them', () => {
@@ -59,11 +68,33 @@ r('credentials and kubeconfig locations, as docker and kubectl find them', () =>
   assert.equal(kubeconfigFiles({ KUBECONFIG: '::/k1::/k2', HOME: '/h' }), ['/k1', '/k2']);
 });
 r('index: repeated and comma-separated --tag (empty items dropped); --manifest values, then positional ones', () => {
-  const g = given(['index', '--tag', 'r.io/a:1', '--tag=', '--tag', 'r.io/a:2,r.io/a:3', '--manifest', 'r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3', '--insecure-registry', 'r.io', '--result-path', 'IMAGES=/x', '-q'], { HOME: '/h' });
+  const g = given(
+    [
+      'index',
+      '--tag',
+      'r.io/a:1',
+      '--tag=',
+      '--tag',
+      'r.io/a:2,r.io/a:3',
+      '--manifest',
+      'r.io/a@m1',
+      'r.io/a@m2',
+      'r.io/a@m3',
+      '--insecure-registry',
+      'r.io',
+      '--result-path',
+      'IMAGES=/x',
+      '-q',
+    ],
+    { HOME: '/h' },
+  );
   const o = resolveIndex(g.given, g.positionals, g.env);
   assert.equal(o.tags, ['r.io/a:1', 'r.io/a:2', 'r.io/a:3']);
   assert.equal(o.manifests, ['r.io/a@m1', 'r.io/a@m2', 'r.io/a@m3']);
-  assert.equal([o.resultPaths, o.insecureRegistries, o.quiet, o.verifyTimeoutMs, o.dockerConfig], [{ IMAGES: '/x' }, ['r.io'], true, 10_000, '/h/.docker/config.json']);
+  assert.equal(
+    [o.resultPaths, o.insecureRegistries, o.quiet, o.verifyTimeoutMs, o.dockerConfig],
+    [{ IMAGES: '/x' }, ['r.io'], true, 10_000, '/h/.docker/config.json'],
+  );
   const bad = given(['index', '--tag', 'a', '--result-path', 'NOPE=/x']);
   usage(() => resolveIndex(bad.given, bad.positionals, {}), /^--result-path "NOPE=\/x"/);
 });

@@ -15,7 +15,13 @@ const text = (t: string) => parseAnalyzed(Buffer.from(t), 'analyzed.toml');
 const a = suite('analyzed.toml shapes');
 a('Platform API 0.7–0.11: reference only', () => {
   const run = read('platform-0.7-run-image-reference.toml');
-  assert.equal(run, { name: 'index.docker.io/paketobuildpacks/run-jammy-base', digest: D, reference: `index.docker.io/paketobuildpacks/run-jammy-base@${D}`, image: undefined, platform: undefined });
+  assert.equal(run, {
+    name: 'index.docker.io/paketobuildpacks/run-jammy-base',
+    digest: D,
+    reference: `index.docker.io/paketobuildpacks/run-jammy-base@${D}`,
+    image: undefined,
+    platform: undefined,
+  });
   assert.equal(runImageMaterial(run), { uri: 'oci://index.docker.io/paketobuildpacks/run-jammy-base', digest: D });
 });
 a('Platform API ≥ 0.12: image and target (distro ignored)', () => {
@@ -52,7 +58,10 @@ for (const [input, problem] of CASES) {
     } catch (err) {
       assert.is((err as CnbReportError).code, 'ANALYZED_INVALID');
       const lines = [(err as Error).message, ...(err as CnbReportError).details];
-      assert.ok(lines.some((l) => problem.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => problem.test(l)),
+        lines.join('\n'),
+      );
     }
   });
 }

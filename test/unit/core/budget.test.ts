@@ -2,7 +2,15 @@
 // or max-result-size per result with sidecar logs; and the message the entrypoint writes.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { checkMessage, messageBudget, renderMessage, stepMessage, type Budget, type MessageEntry, type PodOptions } from '../../../src/core/budget.ts';
+import {
+  checkMessage,
+  messageBudget,
+  renderMessage,
+  stepMessage,
+  type Budget,
+  type MessageEntry,
+  type PodOptions,
+} from '../../../src/core/budget.ts';
 import type { CnbReportError } from '../../../src/core/errors.ts';
 
 const DEFAULTS: PodOptions = { extraContainers: 0, resultsFrom: 'termination-message' };
@@ -10,11 +18,11 @@ const DEFAULTS: PodOptions = { extraContainers: 0, resultsFrom: 'termination-mes
 const budget = suite('messageBudget: the cap for this pod');
 // [what the step sees, flags, expected limit, expected containers]
 const CASES: [string, Parameters<typeof messageBudget>[0], Partial<PodOptions>, number, number | undefined][] = [
-  ['not in a Tekton pod: today\'s 4096 rule', {}, {}, 4096, undefined],
+  ["not in a Tekton pod: today's 4096 rule", {}, {}, 4096, undefined],
   ['the buildpacks Task from its report step: 3 steps, prepare, place-scripts assumed', { steps: 3 }, {}, 2457, 5],
   ['a step that sees /tekton/scripts filled', { steps: 3, scripts: true }, {}, 2457, 5],
   ['a step that sees /tekton/scripts empty: no place-scripts', { steps: 2, scripts: false }, {}, 4096, 3],
-  ['one step, no scripts: 12288/2 is over 4096, Tekton\'s limit wins', { steps: 1, scripts: false }, {}, 4096, 2],
+  ["one step, no scripts: 12288/2 is over 4096, Tekton's limit wins", { steps: 1, scripts: false }, {}, 4096, 2],
   ['a sidecar and a mesh proxy with its init container', { steps: 3 }, { extraContainers: 3 }, 1536, 8],
   ['--pod-containers overrides what is seen', { steps: 3 }, { podContainers: 4 }, 3072, 4],
   ['--pod-containers outside a pod', {}, { podContainers: 6, extraContainers: 1 }, 1755, 7],
@@ -33,14 +41,20 @@ budget('sidecar logs: each result against max-result-size, whatever the pod', ()
   assert.equal([b.scope, b.limit], ['per-result', 4096]);
 });
 budget('the explanation names the containers counted', () => {
-  assert.match(messageBudget({ steps: 3 }, DEFAULTS).why, /12288 bytes \/ 5 containers \(3 steps in \/tekton\/steps, prepare, place-scripts assumed: \/tekton\/scripts is not mounted here\) = 2457/);
+  assert.match(
+    messageBudget({ steps: 3 }, DEFAULTS).why,
+    /12288 bytes \/ 5 containers \(3 steps in \/tekton\/steps, prepare, place-scripts assumed: \/tekton\/scripts is not mounted here\) = 2457/,
+  );
 });
 budget.run();
 
 const message = suite('the message the entrypoint writes');
 message('task results, then step results, then StartedAt, as Go encodes them', () => {
   const text = renderMessage(stepMessage([{ key: 'A', value: 'a<b>&', type: 1 }], [{ key: 'S', value: 'x', type: 4 }]));
-  assert.is(text, '[{"key":"A","value":"a\\u003cb\\u003e\\u0026","type":1},{"key":"S","value":"x","type":4},{"key":"StartedAt","value":"2006-01-02T15:04:05.000+00:00","type":3}]');
+  assert.is(
+    text,
+    '[{"key":"A","value":"a\\u003cb\\u003e\\u0026","type":1},{"key":"S","value":"x","type":4},{"key":"StartedAt","value":"2006-01-02T15:04:05.000+00:00","type":3}]',
+  );
 });
 message('the cap is exact: a message of exactly the limit passes, one byte more fails, naming cap and containers', () => {
   const b: Budget = messageBudget({ steps: 3 }, DEFAULTS);
@@ -58,7 +72,16 @@ message('the cap is exact: a message of exactly the limit passes, one byte more 
 });
 message('per-result: one result over max-result-size fails, StartedAt never counts', () => {
   const b = messageBudget({}, { ...DEFAULTS, resultsFrom: 'sidecar-logs' });
-  checkMessage([{ key: 'A', value: 'x'.repeat(4096), type: 1 }, { key: 'B', value: 'y'.repeat(4096), type: 4 }], b);
-  assert.throws(() => checkMessage([{ key: 'A', value: 'x'.repeat(4097), type: 1 }], b), (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE' && /result A is 4097 bytes/.test(e.message));
+  checkMessage(
+    [
+      { key: 'A', value: 'x'.repeat(4096), type: 1 },
+      { key: 'B', value: 'y'.repeat(4096), type: 4 },
+    ],
+    b,
+  );
+  assert.throws(
+    () => checkMessage([{ key: 'A', value: 'x'.repeat(4097), type: 1 }], b),
+    (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE' && /result A is 4097 bytes/.test(e.message),
+  );
 });
 message.run();

@@ -67,7 +67,10 @@ lines('escape sequences, CR/LF and bidi controls from servers are escaped', () =
 lines('bearer tokens, Basic credentials and user:password in URLs are redacted', () => {
   assert.is(printable('server said: invalid Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'), 'server said: invalid Bearer [redacted]');
   assert.is(printable(`Authorization: Basic ${Buffer.from('user:secret').toString('base64')}`), 'Authorization: Basic [redacted]');
-  assert.is(printable('cannot reach the API server at https://admin:hunter2@10.0.0.1:6443: ECONNREFUSED'), 'cannot reach the API server at https://[redacted]@10.0.0.1:6443: ECONNREFUSED');
+  assert.is(
+    printable('cannot reach the API server at https://admin:hunter2@10.0.0.1:6443: ECONNREFUSED'),
+    'cannot reach the API server at https://[redacted]@10.0.0.1:6443: ECONNREFUSED',
+  );
   // our own words stay
   assert.is(printable('a Bearer challenge without a realm; Basic realm="r"'), 'a Bearer challenge without a realm; Basic realm="r"');
 });

@@ -35,7 +35,13 @@ function fails(fn: () => unknown): { code: ErrorCode; message: string } {
     assert.instance(err, CnbReportError);
     return { code: (err as CnbReportError).code, message: (err as CnbReportError).message };
   }
-  throw new assert.Assertion({ message: 'expected a CnbReportError', generated: false, operator: 'throws', expects: 'error', actual: 'no error' });
+  throw new assert.Assertion({
+    message: 'expected a CnbReportError',
+    generated: false,
+    operator: 'throws',
+    expects: 'error',
+    actual: 'no error',
+  });
 }
 
 const bytes = (doc: unknown) => Buffer.from(JSON.stringify(doc));
@@ -55,20 +61,56 @@ const plan = suite('planIndex and parseChild');
 plan('tags in one repository, children on its registry; a tag before the digest is allowed', () => {
   const p = planIndex(['reg.io/team/app:1.0', 'reg.io/team/app'], [`reg.io/team/app:amd64@${d('a')}`, `reg.io/other/app@${d('b')}`]);
   assert.equal([p.target.text, p.target.repository, p.tags.map((t) => t.tag)], ['reg.io/team/app:1.0', 'team/app', ['1.0', undefined]]);
-  assert.equal(p.children.map((c) => [c.repository, c.tag, c.digest]), [['team/app', 'amd64', d('a')], ['other/app', undefined, d('b')]]);
+  assert.equal(
+    p.children.map((c) => [c.repository, c.tag, c.digest]),
+    [
+      ['team/app', 'amd64', d('a')],
+      ['other/app', undefined, d('b')],
+    ],
+  );
 });
 const PLAN_ERRORS: [string, string[], string[], ErrorCode, RegExp][] = [
   ['no tag', [], [`reg.io/a@${d('a')}`], 'USAGE', /at least one --tag/],
   ['no manifest', ['reg.io/a:1'], [], 'USAGE', /at least one --manifest/],
-  ['a manifest without a digest', ['reg.io/a:1'], ['reg.io/a:amd64'], 'INDEX_NO_DIGEST', /"reg\.io\/a:amd64" has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST/],
-  ['a digest that is not sha256 hex', ['reg.io/a:1'], ['reg.io/a@sha256:ABC'], 'INDEX_NO_DIGEST', /the digest is not sha256: followed by 64 lowercase hex/],
+  [
+    'a manifest without a digest',
+    ['reg.io/a:1'],
+    ['reg.io/a:amd64'],
+    'INDEX_NO_DIGEST',
+    /"reg\.io\/a:amd64" has no digest: pass what the build reported, IMAGE_URL@IMAGE_DIGEST/,
+  ],
+  [
+    'a digest that is not sha256 hex',
+    ['reg.io/a:1'],
+    ['reg.io/a@sha256:ABC'],
+    'INDEX_NO_DIGEST',
+    /the digest is not sha256: followed by 64 lowercase hex/,
+  ],
   ['a sha512 digest', ['reg.io/a:1'], [`reg.io/a@sha512:${'a'.repeat(128)}`], 'INDEX_NO_DIGEST', /not sha256/],
   ['a manifest that is not a reference', ['reg.io/a:1'], [`reg.io/A B@${d('a')}`], 'USAGE', /is not a valid image reference/],
   ['a tag with a digest', [`reg.io/a@${d('a')}`], [`reg.io/a@${d('a')}`], 'USAGE', /--tag .* holds a digest/],
   ['a tag with an invalid tag', ['reg.io/a:-x'], [`reg.io/a@${d('a')}`], 'USAGE', /has an invalid tag/],
-  ['tags in two repositories', ['reg.io/a:1', 'reg.io/b:1'], [`reg.io/a@${d('a')}`], 'INDEX_WRONG_REPOSITORY', /"reg\.io\/b:1" is not in reg\.io\/a: every --tag must name the same repository/],
-  ['a child on another registry', ['reg.io/a:1'], [`other.io/a@${d('a')}`], 'INDEX_WRONG_REPOSITORY', /is on other\.io, not on reg\.io: an index can only name manifests on its own registry/],
-  ['Docker Hub spellings are one registry, a port is another', ['docker.io/library/app:1'], [`app@${d('a')}`, `reg.io:5000/app@${d('b')}`], 'INDEX_WRONG_REPOSITORY', /is on reg\.io:5000, not on index\.docker\.io/],
+  [
+    'tags in two repositories',
+    ['reg.io/a:1', 'reg.io/b:1'],
+    [`reg.io/a@${d('a')}`],
+    'INDEX_WRONG_REPOSITORY',
+    /"reg\.io\/b:1" is not in reg\.io\/a: every --tag must name the same repository/,
+  ],
+  [
+    'a child on another registry',
+    ['reg.io/a:1'],
+    [`other.io/a@${d('a')}`],
+    'INDEX_WRONG_REPOSITORY',
+    /is on other\.io, not on reg\.io: an index can only name manifests on its own registry/,
+  ],
+  [
+    'Docker Hub spellings are one registry, a port is another',
+    ['docker.io/library/app:1'],
+    [`app@${d('a')}`, `reg.io:5000/app@${d('b')}`],
+    'INDEX_WRONG_REPOSITORY',
+    /is on reg\.io:5000, not on index\.docker\.io/,
+  ],
 ];
 for (const [name, tags, manifests, code, message] of PLAN_ERRORS) {
   plan(`${name}: ${code}`, () => {
@@ -84,25 +126,70 @@ manifests('OCI and Docker v2 image manifests: bytes, digest, size, and every blo
   for (const type of [OCI, DOCKER]) {
     const raw = bytes(manifestDoc(type, [d('1'), d('2')]));
     const m = parseChildManifest(raw, type, 'x');
-    assert.equal([m.mediaType, m.digest, m.size, m.config, m.blobs.map((b) => b.digest)], [type, sha256(raw), raw.length, { digest: d('c'), size: 300 }, [d('c'), d('1'), d('2')]]);
+    assert.equal(
+      [m.mediaType, m.digest, m.size, m.config, m.blobs.map((b) => b.digest)],
+      [type, sha256(raw), raw.length, { digest: d('c'), size: 300 }, [d('c'), d('1'), d('2')]],
+    );
   }
   // No mediaType in the body is allowed (OCI makes it optional); the served type counts.
   const { mediaType: _, ...bare } = manifestDoc();
   assert.is(parseChildManifest(bytes(bare), OCI, 'x').mediaType, OCI);
 });
 const MANIFEST_ERRORS: [string, unknown, string, ErrorCode, RegExp][] = [
-  ['served as an OCI index', manifestDoc(), OCI_INDEX, 'INDEX_CHILD_IS_INDEX', /x is itself an image index \(application\/vnd\.oci\.image\.index\.v1\+json\)/],
+  [
+    'served as an OCI index',
+    manifestDoc(),
+    OCI_INDEX,
+    'INDEX_CHILD_IS_INDEX',
+    /x is itself an image index \(application\/vnd\.oci\.image\.index\.v1\+json\)/,
+  ],
   ['served as a Docker manifest list', manifestDoc(), LIST, 'INDEX_CHILD_IS_INDEX', /manifest\.list/],
-  ['an index body served as a manifest', { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] }, OCI, 'INDEX_CHILD_IS_INDEX', /is itself an image index/],
-  ['a body with manifests[] and no mediaType', { schemaVersion: 2, manifests: [] }, OCI, 'INDEX_CHILD_IS_INDEX', /is itself an image index/],
+  [
+    'an index body served as a manifest',
+    { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [] },
+    OCI,
+    'INDEX_CHILD_IS_INDEX',
+    /is itself an image index/,
+  ],
+  [
+    'a body with manifests[] and no mediaType',
+    { schemaVersion: 2, manifests: [] },
+    OCI,
+    'INDEX_CHILD_IS_INDEX',
+    /is itself an image index/,
+  ],
   ['not JSON', 'not json', OCI, 'REGISTRY_ERROR', /not JSON/],
   ['a JSON array', [1], OCI, 'REGISTRY_ERROR', /not a JSON object/],
-  ['an unsupported media type', manifestDoc(), 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'REGISTRY_ERROR', /unsupported manifest media type/],
-  ['body and Content-Type disagree', manifestDoc(DOCKER), OCI, 'REGISTRY_ERROR', /the manifest says mediaType .*docker.* served it as .*oci/],
+  [
+    'an unsupported media type',
+    manifestDoc(),
+    'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    'REGISTRY_ERROR',
+    /unsupported manifest media type/,
+  ],
+  [
+    'body and Content-Type disagree',
+    manifestDoc(DOCKER),
+    OCI,
+    'REGISTRY_ERROR',
+    /the manifest says mediaType .*docker.* served it as .*oci/,
+  ],
   ['schemaVersion 1', { ...manifestDoc(), schemaVersion: 1 }, OCI, 'REGISTRY_ERROR', /schemaVersion is "1", not 2/],
   ['no config', { ...manifestDoc(), config: undefined }, OCI, 'REGISTRY_ERROR', /config: not a descriptor/],
-  ['a config digest that is not sha256', { ...manifestDoc(), config: { digest: 'md5:x', size: 1 } }, OCI, 'REGISTRY_ERROR', /config: digest "md5:x" is not a sha256 digest/],
-  ['a negative layer size', { ...manifestDoc(), layers: [{ digest: d('1'), size: -1 }] }, OCI, 'REGISTRY_ERROR', /layers\[0\]: size "-1" is not a byte count/],
+  [
+    'a config digest that is not sha256',
+    { ...manifestDoc(), config: { digest: 'md5:x', size: 1 } },
+    OCI,
+    'REGISTRY_ERROR',
+    /config: digest "md5:x" is not a sha256 digest/,
+  ],
+  [
+    'a negative layer size',
+    { ...manifestDoc(), layers: [{ digest: d('1'), size: -1 }] },
+    OCI,
+    'REGISTRY_ERROR',
+    /layers\[0\]: size "-1" is not a byte count/,
+  ],
   ['no layers array', { ...manifestDoc(), layers: {} }, OCI, 'REGISTRY_ERROR', /no layers array/],
 ];
 for (const [name, doc, type, code, message] of MANIFEST_ERRORS) {
@@ -117,12 +204,28 @@ manifests.run();
 
 const platforms = suite('parsePlatform');
 platforms('os and architecture, with variant and os.version when set; other keys ignored', () => {
-  assert.equal(parsePlatform(bytes({ os: 'linux', architecture: 'amd64', config: {}, rootfs: {} }), 'x'), { architecture: 'amd64', os: 'linux' });
-  assert.equal(parsePlatform(bytes({ os: 'linux', architecture: 'arm', variant: 'v7' }), 'x'), { architecture: 'arm', os: 'linux', variant: 'v7' });
-  assert.equal(parsePlatform(bytes({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2227', variant: '' }), 'x'), { architecture: 'amd64', os: 'windows', 'os.version': '10.0.20348.2227' });
+  assert.equal(parsePlatform(bytes({ os: 'linux', architecture: 'amd64', config: {}, rootfs: {} }), 'x'), {
+    architecture: 'amd64',
+    os: 'linux',
+  });
+  assert.equal(parsePlatform(bytes({ os: 'linux', architecture: 'arm', variant: 'v7' }), 'x'), {
+    architecture: 'arm',
+    os: 'linux',
+    variant: 'v7',
+  });
+  assert.equal(parsePlatform(bytes({ os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2227', variant: '' }), 'x'), {
+    architecture: 'amd64',
+    os: 'windows',
+    'os.version': '10.0.20348.2227',
+  });
 });
 const PLATFORM_ERRORS: [string, unknown, ErrorCode, RegExp][] = [
-  ['no architecture', { os: 'linux' }, 'INDEX_NO_PLATFORM', /x: the image config has no architecture, so it cannot be placed in an index by platform/],
+  [
+    'no architecture',
+    { os: 'linux' },
+    'INDEX_NO_PLATFORM',
+    /x: the image config has no architecture, so it cannot be placed in an index by platform/,
+  ],
   ['no os and no architecture', {}, 'INDEX_NO_PLATFORM', /has no os and no architecture/],
   ['an empty os', { os: '', architecture: 'amd64' }, 'INDEX_NO_PLATFORM', /has no os/],
   ['a numeric architecture', { os: 'linux', architecture: 64 }, 'INDEX_NO_PLATFORM', /has no architecture/],
@@ -147,11 +250,20 @@ platforms.run();
 // the ids and register each under its file name (as test/unit/core/layout.test.ts does).
 function indexSchema() {
   const withoutIds = (node: unknown): unknown =>
-    Array.isArray(node) ? node.map(withoutIds) : node && typeof node === 'object' ? Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutIds(v)])) : node;
+    Array.isArray(node)
+      ? node.map(withoutIds)
+      : node && typeof node === 'object'
+        ? Object.fromEntries(
+            Object.entries(node)
+              .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+              .map(([k, v]) => [k, withoutIds(v)]),
+          )
+        : node;
   const Ajv = (AjvDraft04 as any).default ?? AjvDraft04;
   const ajv = new Ajv({ strict: false, allErrors: true });
   ((ajvFormats as any).default ?? ajvFormats)(ajv);
-  for (const name of readdirSync(fixture('oci-schema'))) ajv.addSchema(withoutIds(JSON.parse(readFileSync(join(fixture('oci-schema'), name), 'utf8'))), name);
+  for (const name of readdirSync(fixture('oci-schema')))
+    ajv.addSchema(withoutIds(JSON.parse(readFileSync(join(fixture('oci-schema'), name), 'utf8'))), name);
   return ajv.getSchema('image-index-schema.json')!;
 }
 
@@ -166,17 +278,27 @@ render('exact bytes: compact, fixed key order, sorted by platform; valid against
   const doc = JSON.parse(index.text);
   assert.is(index.text, JSON.stringify(doc));
   assert.equal(Object.keys(doc), ['schemaVersion', 'mediaType', 'manifests']);
-  assert.equal(doc.manifests.map((m: any) => [m.mediaType, m.digest, m.size, m.platform]), [
-    [OCI, AMD.manifest.digest, AMD.manifest.size, { architecture: 'amd64', os: 'linux' }],
-    [DOCKER, ARMV7.manifest.digest, ARMV7.manifest.size, { architecture: 'arm', os: 'linux', variant: 'v7' }],
-    [OCI, ARM.manifest.digest, ARM.manifest.size, { architecture: 'arm64', os: 'linux', variant: 'v8' }],
-  ]);
+  assert.equal(
+    doc.manifests.map((m: any) => [m.mediaType, m.digest, m.size, m.platform]),
+    [
+      [OCI, AMD.manifest.digest, AMD.manifest.size, { architecture: 'amd64', os: 'linux' }],
+      [DOCKER, ARMV7.manifest.digest, ARMV7.manifest.size, { architecture: 'arm', os: 'linux', variant: 'v7' }],
+      [OCI, ARM.manifest.digest, ARM.manifest.size, { architecture: 'arm64', os: 'linux', variant: 'v8' }],
+    ],
+  );
   assert.is(index.digest, sha256(index.text));
   assert.is(index.size, Buffer.byteLength(index.text));
-  assert.equal(index.children.map((c) => c.manifest.digest), doc.manifests.map((m: any) => m.digest));
+  assert.equal(
+    index.children.map((c) => c.manifest.digest),
+    doc.manifests.map((m: any) => m.digest),
+  );
   const validate = indexSchema();
   assert.ok(validate(doc), JSON.stringify(validate.errors));
-  assert.equal(JSON.parse(renderIndex([WIN]).text).manifests[0].platform, { architecture: 'amd64', os: 'windows', 'os.version': '10.0.20348.2227' });
+  assert.equal(JSON.parse(renderIndex([WIN]).text).manifests[0].platform, {
+    architecture: 'amd64',
+    os: 'windows',
+    'os.version': '10.0.20348.2227',
+  });
 });
 render('the same children in any order give the same bytes and digest', () => {
   const all = [AMD, ARM, ARMV7, WIN];
@@ -189,7 +311,10 @@ render('two children with one platform: INDEX_DUPLICATE_PLATFORM, naming both', 
   const twin = child({ architecture: 'amd64', os: 'linux' }, 'amd-again', DOCKER);
   const e = fails(() => renderIndex([AMD, ARM, twin]));
   assert.is(e.code, 'INDEX_DUPLICATE_PLATFORM');
-  assert.match(e.message, /--manifest reg\.io\/team\/app@sha256:[0-9a-f]{64} and reg\.io\/team\/app@sha256:[0-9a-f]{64} are both linux\/amd64/);
+  assert.match(
+    e.message,
+    /--manifest reg\.io\/team\/app@sha256:[0-9a-f]{64} and reg\.io\/team\/app@sha256:[0-9a-f]{64} are both linux\/amd64/,
+  );
   // A variant or an os.version makes a platform distinct.
   checkPlatforms([ARM, child({ architecture: 'arm64', os: 'linux' }, 'arm-novariant')]);
   checkPlatforms([WIN, child({ architecture: 'amd64', os: 'windows', 'os.version': '10.0.17763.1' }, 'win2019')]);
@@ -198,7 +323,10 @@ render.run();
 
 const results = suite('renderIndexResults');
 results('IMAGE_URL is the first tag as given; IMAGE_DIGEST the index; IMAGES each child in the index repository', () => {
-  const p = planIndex(['reg.io/team/app:1.0', 'reg.io/team/app:latest'], [`reg.io/other/app@${ARM.manifest.digest}`, `reg.io/team/app:x@${AMD.manifest.digest}`]);
+  const p = planIndex(
+    ['reg.io/team/app:1.0', 'reg.io/team/app:latest'],
+    [`reg.io/other/app@${ARM.manifest.digest}`, `reg.io/team/app:x@${AMD.manifest.digest}`],
+  );
   const index = renderIndex([ARM, AMD]);
   assert.equal(renderIndexResults(p, index), [
     { name: 'IMAGE_URL', value: 'reg.io/team/app:1.0' },
@@ -209,10 +337,21 @@ results('IMAGE_URL is the first tag as given; IMAGE_DIGEST the index; IMAGES eac
 results('the termination-message budget applies: many platforms in a long repository name do not fit', () => {
   const long = `reg.io/${'a'.repeat(200)}`;
   const kids = Array.from({ length: 20 }, (_, i) => child({ architecture: `arch${i}`, os: 'linux' }, `k${i}`));
-  const p = planIndex([`${long}:1`], kids.map((k) => `${long}@${k.manifest.digest}`));
+  const p = planIndex(
+    [`${long}:1`],
+    kids.map((k) => `${long}@${k.manifest.digest}`),
+  );
   const e = fails(() => checkBudget(renderIndexResults(p, renderIndex(kids))));
   assert.is(e.code, 'RESULTS_TOO_LARGE');
   const few = kids.slice(0, 3);
-  checkBudget(renderIndexResults(planIndex([`${long}:1`], few.map((k) => `${long}@${k.manifest.digest}`)), renderIndex(few)));
+  checkBudget(
+    renderIndexResults(
+      planIndex(
+        [`${long}:1`],
+        few.map((k) => `${long}@${k.manifest.digest}`),
+      ),
+      renderIndex(few),
+    ),
+  );
 });
 results.run();

@@ -20,7 +20,11 @@ const withoutIds = (node: unknown): unknown =>
   Array.isArray(node)
     ? node.map(withoutIds)
     : node && typeof node === 'object'
-      ? Object.fromEntries(Object.entries(node).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutIds(v)]))
+      ? Object.fromEntries(
+          Object.entries(node)
+            .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+            .map(([k, v]) => [k, withoutIds(v)]),
+        )
       : node;
 // Both are CommonJS with a `default` export; under ESM the namespace object comes first.
 const Ajv = AjvDraft04.default ?? AjvDraft04;
@@ -61,7 +65,10 @@ layout('platform and served media type/size are carried into the descriptor', ()
     platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
   });
   const d = JSON.parse(files['index.json']).manifests[0];
-  assert.equal([d.mediaType, d.size, d.platform], ['application/vnd.docker.distribution.manifest.v2+json', 1234, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+  assert.equal(
+    [d.mediaType, d.size, d.platform],
+    ['application/vnd.docker.distribution.manifest.v2+json', 1234, { os: 'linux', architecture: 'arm64', variant: 'v8' }],
+  );
   assertSchema('image-index-schema.json', JSON.parse(files['index.json']));
 });
 layout('no manifest-size: a clear error naming the field', () => {
@@ -70,11 +77,17 @@ layout('no manifest-size: a clear error naming the field', () => {
     assert.unreachable();
   } catch (err) {
     assert.is((err as CnbReportError).code, 'REPORT_INVALID');
-    assert.match((err as Error).message, /report\.toml: image\.manifest-size: missing, and an OCI layout descriptor needs the manifest size/);
+    assert.match(
+      (err as Error).message,
+      /report\.toml: image\.manifest-size: missing, and an OCI layout descriptor needs the manifest size/,
+    );
   }
 });
 layout('no digest: NO_DIGEST', () => {
-  assert.throws(() => renderLayout(report({ tags: ['app'], 'image-id': 'a'.repeat(64), 'manifest-size': 3 })), (e: CnbReportError) => e.code === 'NO_DIGEST');
+  assert.throws(
+    () => renderLayout(report({ tags: ['app'], 'image-id': 'a'.repeat(64), 'manifest-size': 3 })),
+    (e: CnbReportError) => e.code === 'NO_DIGEST',
+  );
 });
 layout.run();
 
@@ -83,7 +96,11 @@ schema('rejects what the spec forbids (so the checks above can fail)', () => {
   const validate = ajv.getSchema('image-index-schema.json')!;
   const good = JSON.parse(renderLayout(report({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': 1 }))['index.json']);
   assert.ok(validate(good));
-  for (const broken of [{ ...good, schemaVersion: 1 }, { ...good, manifests: [{ ...good.manifests[0], size: '1' }] }, { ...good, manifests: [{ ...good.manifests[0], digest: 'nope' }] }]) {
+  for (const broken of [
+    { ...good, schemaVersion: 1 },
+    { ...good, manifests: [{ ...good.manifests[0], size: '1' }] },
+    { ...good, manifests: [{ ...good.manifests[0], digest: 'nope' }] },
+  ]) {
     assert.not.ok(validate(broken), JSON.stringify(broken));
   }
 });

@@ -43,8 +43,18 @@ t('every fixture: the same document, or declined', () => {
 });
 t('what the lifecycle writes is read without the full parser', () => {
   const accepted = samples.filter(({ bytes }) => readLifecycleToml(bytes) !== undefined).map(({ path }) => path.slice(ROOT.length));
-  for (const name of ['registry-one-tag', 'registry-three-tags', 'daemon-no-manifest-size', 'lifecycle-issue-1498', 'examples/report.toml', 'platform-0.12-run-image-target']) {
-    assert.ok(accepted.some((p) => p.includes(name)), `${name} should be read by the fast reader`);
+  for (const name of [
+    'registry-one-tag',
+    'registry-three-tags',
+    'daemon-no-manifest-size',
+    'lifecycle-issue-1498',
+    'examples/report.toml',
+    'platform-0.12-run-image-target',
+  ]) {
+    assert.ok(
+      accepted.some((p) => p.includes(name)),
+      `${name} should be read by the fast reader`,
+    );
   }
 });
 t('declines what it does not fully understand', () => {
@@ -63,7 +73,7 @@ t('declines what it does not fully understand', () => {
     '[__proto__]\n  polluted = "yes"\n',
     '[image]\n  __proto__ = "x"\n',
     '[image]\n  t = true\n',
-    '[image]\n  s = \'literal\'\n',
+    "[image]\n  s = 'literal'\n",
   ]) {
     assert.is(readLifecycleToml(Buffer.from(text)), undefined, JSON.stringify(text));
   }
@@ -79,7 +89,45 @@ function mulberry32(seed: number): () => number {
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
   };
 }
-const PIECES = ['"', '\\', '[', ']', '=', ',', '.', ' ', '  ', '\n', '#', '\t', '0', '1', '9', 'a', '-', '_', '[image]', '[build]', 'tags', 'digest', ' = ', '[]', '""', '"x"', ', ', '[a.b]', '[[x]]', '\r', 'é', '{', '}', "'", '+', 'e3', 'true'];
+const PIECES = [
+  '"',
+  '\\',
+  '[',
+  ']',
+  '=',
+  ',',
+  '.',
+  ' ',
+  '  ',
+  '\n',
+  '#',
+  '\t',
+  '0',
+  '1',
+  '9',
+  'a',
+  '-',
+  '_',
+  '[image]',
+  '[build]',
+  'tags',
+  'digest',
+  ' = ',
+  '[]',
+  '""',
+  '"x"',
+  ', ',
+  '[a.b]',
+  '[[x]]',
+  '\r',
+  'é',
+  '{',
+  '}',
+  "'",
+  '+',
+  'e3',
+  'true',
+];
 
 t('20,000 mutants: never a different document, never accepts what @iarna/toml rejects', () => {
   const random = mulberry32(2026);

@@ -7,7 +7,10 @@ const valid = suite('parseTagReference: valid');
 const VALID: [string, string][] = [
   ['registry.example.com/team/app:1.0', 'registry.example.com/team/app'],
   ['registry.example.com/team/app', 'registry.example.com/team/app'],
-  ['my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app', 'my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app'],
+  [
+    'my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app',
+    'my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app',
+  ],
   ['localhost:5000/alpine:latest', 'localhost:5000/alpine'],
   ['my-app', 'index.docker.io/library/my-app'],
   ['my-app:v1', 'index.docker.io/library/my-app'],
@@ -79,7 +82,15 @@ invalid.run();
 const digest = suite('SHA256_DIGEST');
 digest('accepts sha256 + 64 lowercase hex only', () => {
   assert.ok(SHA256_DIGEST.test('sha256:' + 'a'.repeat(64)));
-  for (const bad of ['sha256:' + 'A'.repeat(64), 'sha256:' + 'a'.repeat(63), 'sha256:' + 'a'.repeat(65), 'sha512:' + 'a'.repeat(64), 'a'.repeat(64), 'sha256:' + 'a'.repeat(64) + '\n', ' sha256:' + 'a'.repeat(64)]) {
+  for (const bad of [
+    'sha256:' + 'A'.repeat(64),
+    'sha256:' + 'a'.repeat(63),
+    'sha256:' + 'a'.repeat(65),
+    'sha512:' + 'a'.repeat(64),
+    'a'.repeat(64),
+    'sha256:' + 'a'.repeat(64) + '\n',
+    ' sha256:' + 'a'.repeat(64),
+  ]) {
     assert.not.ok(SHA256_DIGEST.test(bad), bad);
   }
 });

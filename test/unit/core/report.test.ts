@@ -22,7 +22,12 @@ function problems(text: string | Uint8Array): string[] {
     const e = err as CnbReportError;
     return e.details.length ? [...e.details] : [e.message];
   }
-  throw new assert.Assertion({ message: 'expected the report to be rejected', operator: 'throws', expects: 'REPORT_INVALID', actual: 'a report' });
+  throw new assert.Assertion({
+    message: 'expected the report to be rejected',
+    operator: 'throws',
+    expects: 'REPORT_INVALID',
+    actual: 'a report',
+  });
 }
 
 // Every shared fixture, with what a strict reader must make of it. A file added to the folder
@@ -33,15 +38,32 @@ const D2 = 'sha256:52eac630560210e5ae13eb10797c4246d6f02d425f32b9430ca00bde697c7
 const ID = '9c0e1895b90f2d5a3b0f8a4a1c2e3d4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d';
 const THREE = ['registry.example.com/team/app:1.0.0', 'registry.example.com/team/app:1.0', 'registry.example.com/team/app:latest'];
 const FIXTURE_TABLE: Record<string, Expect> = {
-  'kpack-notary-report-multiple-gun.toml': { tags: ['example-registry.io/test:latest', 'some-other-registry.io/test:other-tag'], digest: D1, manifestSize: undefined },
+  'kpack-notary-report-multiple-gun.toml': {
+    tags: ['example-registry.io/test:latest', 'some-other-registry.io/test:other-tag'],
+    digest: D1,
+    manifestSize: undefined,
+  },
   'kpack-notary-report.toml': { tags: ['example-registry.io/test:latest', 'example-registry.io/test:other-tag'], digest: D1 },
-  'lifecycle-issue-1498-lifecycle-0.20.8.toml': { tags: ['my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app'], digest: DIGEST, manifestSize: 3020 },
-  'rfc-0040-design-daemon-NOT-WHAT-LIFECYCLE-WRITES.toml': { tags: ['index.docker.io/image/name:latest', 'index.docker.io/image/name:other-tag'], digest: undefined, imageId: '9c0e1895b90f' },
+  'lifecycle-issue-1498-lifecycle-0.20.8.toml': {
+    tags: ['my-gitea-http.gitea.svc.cluster.local:3000/giteaadmin/buildpacks-app'],
+    digest: DIGEST,
+    manifestSize: 3020,
+  },
+  'rfc-0040-design-daemon-NOT-WHAT-LIFECYCLE-WRITES.toml': {
+    tags: ['index.docker.io/image/name:latest', 'index.docker.io/image/name:other-tag'],
+    digest: undefined,
+    imageId: '9c0e1895b90f',
+  },
   'rfc-0040-design-registry.toml': { digest: 'sha256:c8be1b8f4d60d99c281fc2db75e0f56df42a83ad2f0b091621ce19357e19d853' },
   'rfc-0067-design-manifest-size.toml': { tags: ['localhost:5000/alpine:latest'], digest: D1, manifestSize: 528 },
   'sap-jenkins-library-cnbBuild_test.toml': { tags: ['localhost:5000/not-found:0.0.1'], digest: D2, manifestSize: 2388 },
   'sap-jenkins-library-report_test.toml': { invalid: [/image\.tags: missing/] },
-  'generated/burntsushi-v1.1.0-daemon-no-manifest-size.toml': { tags: ['my-app', 'my-app:v1'], digest: undefined, imageId: ID, manifestSize: undefined },
+  'generated/burntsushi-v1.1.0-daemon-no-manifest-size.toml': {
+    tags: ['my-app', 'my-app:v1'],
+    digest: undefined,
+    imageId: ID,
+    manifestSize: undefined,
+  },
   'generated/burntsushi-v1.6.0-daemon-no-manifest-size.toml': { tags: ['my-app', 'my-app:v1'], digest: undefined, imageId: ID },
   'generated/burntsushi-v1.1.0-layout-inferred.toml': { invalid: [/image\.tags\[0\]: "\/layout-repo\/.*" is not a valid image reference/] },
   'generated/burntsushi-v1.6.0-layout-inferred.toml': { invalid: [/image\.tags\[0\]/] },
@@ -64,7 +86,11 @@ for (const [name, expected] of Object.entries(FIXTURE_TABLE)) {
     const bytes = readFileSync(join(REPORTS, name));
     if ('invalid' in expected) {
       const found = problems(bytes);
-      for (const re of expected.invalid) assert.ok(found.some((p) => re.test(p)), `${re} in ${found.join(' | ')}`);
+      for (const re of expected.invalid)
+        assert.ok(
+          found.some((p) => re.test(p)),
+          `${re} in ${found.join(' | ')}`,
+        );
       return;
     }
     const report = parse(bytes, name);
@@ -117,37 +143,80 @@ const RULES: [string, string | Uint8Array, RegExp][] = [
   ['tags empty', reportToml({ tags: [], digest: DIGEST }), /image\.tags: is empty/],
   ['tags a string', reportToml({ tags: 'r.io/app', digest: DIGEST }), /image\.tags: "r\.io\/app" is not an array/],
   ['tag not a string', reportToml({ tags: [1], digest: DIGEST }), /image\.tags\[0\]: "1" is not a string/],
-  ['tag with a digest', reportToml({ tags: [`r.io/app@${DIGEST}`], digest: DIGEST }), /image\.tags\[0\]: "r\.io\/app@sha256:.*" holds a digest/],
-  ['tag with whitespace', reportToml({ tags: ['r.io/app', 'r.io/app x'], digest: DIGEST }), /image\.tags\[1\]: "r\.io\/app x" is not a valid image reference/],
+  [
+    'tag with a digest',
+    reportToml({ tags: [`r.io/app@${DIGEST}`], digest: DIGEST }),
+    /image\.tags\[0\]: "r\.io\/app@sha256:.*" holds a digest/,
+  ],
+  [
+    'tag with whitespace',
+    reportToml({ tags: ['r.io/app', 'r.io/app x'], digest: DIGEST }),
+    /image\.tags\[1\]: "r\.io\/app x" is not a valid image reference/,
+  ],
   ['tag with a newline', reportToml({ tags: ['r.io/app\n:x'], digest: DIGEST }), /image\.tags\[0\]: "r\.io\/app\\n:x"/],
   ['tag with $()', reportToml({ tags: ['r.io/$(reboot)'], digest: DIGEST }), /image\.tags\[0\]: "r\.io\/\$\(reboot\)"/],
   ['tag with ;', reportToml({ tags: ['r.io/app;id'], digest: DIGEST }), /image\.tags\[0\]/],
   ['tag with quotes', reportToml({ tags: ['r.io/app:"1"'], digest: DIGEST }), /image\.tags\[0\]: "r\.io\/app:\\"1\\"" has an invalid tag/],
-  ['tag with a control character', reportToml({ tags: ['r.io/app\u001b[31m'], digest: DIGEST }), /image\.tags\[0\]: "r\.io\/app\\u001b\[31m"/],
+  [
+    'tag with a control character',
+    reportToml({ tags: ['r.io/app\u001b[31m'], digest: DIGEST }),
+    /image\.tags\[0\]: "r\.io\/app\\u001b\[31m"/,
+  ],
   ['tag with a bidi override', reportToml({ tags: ['r.io/app\u202e'], digest: DIGEST }), /"r\.io\/app\\u202e"/],
-  ['a long tag is cut in the message', reportToml({ tags: ['r.io/' + 'A'.repeat(500)], digest: DIGEST }), /"r\.io\/A{75}"\.\.\. \(505 characters\) is not/],
-  ['digest uppercase', reportToml({ tags: ['r.io/app'], digest: DIGEST.toUpperCase() }), /image\.digest: "SHA256:30D5.*" is not "sha256:" followed by 64 lowercase hex/],
+  [
+    'a long tag is cut in the message',
+    reportToml({ tags: ['r.io/' + 'A'.repeat(500)], digest: DIGEST }),
+    /"r\.io\/A{75}"\.\.\. \(505 characters\) is not/,
+  ],
+  [
+    'digest uppercase',
+    reportToml({ tags: ['r.io/app'], digest: DIGEST.toUpperCase() }),
+    /image\.digest: "SHA256:30D5.*" is not "sha256:" followed by 64 lowercase hex/,
+  ],
   ['digest short', reportToml({ tags: ['r.io/app'], digest: DIGEST.slice(0, -1) }), /image\.digest/],
   ['digest sha512', reportToml({ tags: ['r.io/app'], digest: 'sha512:' + 'a'.repeat(128) }), /image\.digest/],
   ['digest empty', reportToml({ tags: ['r.io/app'], digest: '' }), /image\.digest: "" is not/],
   ['digest with a trailing newline', reportToml({ tags: ['r.io/app'], digest: DIGEST + '\n' }), /image\.digest/],
   ['digest an integer', '[image]\ntags = ["r.io/app"]\ndigest = 5', /image\.digest: "5" is not/],
   ['image-id malformed', reportToml({ tags: ['app'], 'image-id': 'xyz' }), /image\.image-id: "xyz" is not an image id/],
-  ['image_id disagrees', reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64), image_id: 'b'.repeat(64) }), /image\.image_id: "b+" disagrees/],
-  ['manifest-size zero', reportToml({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': 0 }), /image\.manifest-size: "0" is not a positive integer/],
+  [
+    'image_id disagrees',
+    reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64), image_id: 'b'.repeat(64) }),
+    /image\.image_id: "b+" disagrees/,
+  ],
+  [
+    'manifest-size zero',
+    reportToml({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': 0 }),
+    /image\.manifest-size: "0" is not a positive integer/,
+  ],
   ['manifest-size negative', reportToml({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': -1 }), /manifest-size: "-1"/],
   ['manifest-size float', '[image]\ntags = ["r.io/app"]\nmanifest-size = 1.5', /manifest-size: "1\.5"/],
-  ['manifest-size 1e3: a float, even though it is integral', '[image]\ntags = ["r.io/app"]\nmanifest-size = 1e3', /image\.manifest-size: "1000" is a TOML float, not a positive integer number of bytes/],
+  [
+    'manifest-size 1e3: a float, even though it is integral',
+    '[image]\ntags = ["r.io/app"]\nmanifest-size = 1e3',
+    /image\.manifest-size: "1000" is a TOML float, not a positive integer number of bytes/,
+  ],
   ['manifest-size 1000.0', '[image]\ntags = ["r.io/app"]\nmanifest-size = 1000.0', /manifest-size: "1000" is a TOML float/],
-  ['manifest-size float in an inline table', 'image = { tags = ["r.io/app"], manifest-size = 5e2 }', /manifest-size: "500" is a TOML float/],
-  ['manifest-size beyond 2^53', '[image]\ntags = ["r.io/app"]\nmanifest-size = 9223372036854775807', /manifest-size: "9223372036854775807"/],
+  [
+    'manifest-size float in an inline table',
+    'image = { tags = ["r.io/app"], manifest-size = 5e2 }',
+    /manifest-size: "500" is a TOML float/,
+  ],
+  [
+    'manifest-size beyond 2^53',
+    '[image]\ntags = ["r.io/app"]\nmanifest-size = 9223372036854775807',
+    /manifest-size: "9223372036854775807"/,
+  ],
   ['manifest-size string not numeric', reportToml({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': '12 ' }), /manifest-size: "12 "/],
   ['manifest-size a date', '[image]\ntags = ["r.io/app"]\nmanifest-size = 1979-05-27', /manifest-size/],
 ];
 for (const [name, text, expected] of RULES) {
   rules(name, () => {
     const found = problems(text);
-    assert.ok(found.some((p) => expected.test(p)), `${expected} in:\n${found.join('\n')}`);
+    assert.ok(
+      found.some((p) => expected.test(p)),
+      `${expected} in:\n${found.join('\n')}`,
+    );
     for (const line of found) {
       assert.ok(line.startsWith('report.toml: '), `names the file: ${line}`);
       assert.not.match(line, /[\n\r\u001b\u202e]/, 'one clean line');
@@ -173,4 +242,3 @@ large('a ~10 MB report with 40,000 BOM entries parses, and only [image] counts',
   assert.equal(report.tags, ['registry.example.com/team/app:1.0']);
 });
 large.run();
-

@@ -25,7 +25,10 @@ render('IMAGES lists each other repository once, in tag order, newline-separated
   assert.is(v.IMAGES, `r.io/b@${DIGEST}\nr.io/c@${DIGEST}`);
 });
 render('repositories are compared as go-containerregistry names them (Docker Hub aliases)', () => {
-  const v = values({ tags: ['app:1', 'docker.io/library/app:2', 'index.docker.io/library/app:3', 'docker.io/team/app', 'team/app:x'], digest: DIGEST });
+  const v = values({
+    tags: ['app:1', 'docker.io/library/app:2', 'index.docker.io/library/app:3', 'docker.io/team/app', 'team/app:x'],
+    digest: DIGEST,
+  });
   assert.is(v.IMAGES, `docker.io/team/app@${DIGEST}`);
   assert.is(v.IMAGE_URL, 'app:1');
 });
@@ -40,10 +43,15 @@ render('a daemon export fails by default, naming the flag', () => {
   }
 });
 render('--allow-daemon writes only IMAGE_ID', () => {
-  assert.equal(renderResults(report({ tags: ['app'], 'image-id': 'a'.repeat(64) }), { allowDaemon: true }), [{ name: 'IMAGE_ID', value: 'a'.repeat(64) }]);
+  assert.equal(renderResults(report({ tags: ['app'], 'image-id': 'a'.repeat(64) }), { allowDaemon: true }), [
+    { name: 'IMAGE_ID', value: 'a'.repeat(64) },
+  ]);
 });
 render('no digest and no image id is NO_DIGEST even with --allow-daemon', () => {
-  assert.throws(() => renderResults(report({ tags: ['app'] }), { allowDaemon: true }), (e: CnbReportError) => e.code === 'NO_DIGEST');
+  assert.throws(
+    () => renderResults(report({ tags: ['app'] }), { allowDaemon: true }),
+    (e: CnbReportError) => e.code === 'NO_DIGEST',
+  );
 });
 render.run();
 
@@ -67,7 +75,10 @@ budget('300 tags in 300 repositories do not fit: a clear error before anything i
     assert.unreachable();
   } catch (err) {
     assert.is((err as CnbReportError).code, 'RESULTS_TOO_LARGE');
-    assert.match((err as Error).message, /results need a \d+-byte termination message, over the 4096-byte cap: Tekton's 4096-byte limit \(not in a Tekton pod.*\) \(IMAGES lists 299 other repositories\)/);
+    assert.match(
+      (err as Error).message,
+      /results need a \d+-byte termination message, over the 4096-byte cap: Tekton's 4096-byte limit \(not in a Tekton pod.*\) \(IMAGES lists 299 other repositories\)/,
+    );
   }
 });
 budget('with the run-image material the budget still holds, and still counts it', () => {
@@ -84,13 +95,23 @@ budget('the limit is exact: the largest IMAGES that fits passes, one more byte f
   const room = TEKTON_MESSAGE_LIMIT - terminationMessageSize(base);
   const fill = (n: number) => base.map((r) => (r.name === 'IMAGES' ? { ...r, value: 'x'.repeat(n) } : r));
   checkBudget(fill(room));
-  assert.throws(() => checkBudget(fill(room + 1)), (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE');
+  assert.throws(
+    () => checkBudget(fill(room + 1)),
+    (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE',
+  );
 });
 budget('results earlier steps left count, and are named', () => {
   const results = renderResults(report({ tags: ['r.io/a'], digest: DIGEST }));
   const earlier = [{ key: 'SBOM_URL', value: 'x'.repeat(3900), type: 1 }];
   checkBudget(results);
-  assert.throws(() => checkBudget(results, { earlier }), (e: CnbReportError) => e.code === 'RESULTS_TOO_LARGE' && /1 results of earlier steps in the results directory count too: SBOM_URL/.test(e.message));
-  assert.is(terminationMessageSize(results, earlier), terminationMessageSize(results) + Buffer.byteLength(`{"key":"SBOM_URL","value":"${'x'.repeat(3900)}","type":1},`));
+  assert.throws(
+    () => checkBudget(results, { earlier }),
+    (e: CnbReportError) =>
+      e.code === 'RESULTS_TOO_LARGE' && /1 results of earlier steps in the results directory count too: SBOM_URL/.test(e.message),
+  );
+  assert.is(
+    terminationMessageSize(results, earlier),
+    terminationMessageSize(results) + Buffer.byteLength(`{"key":"SBOM_URL","value":"${'x'.repeat(3900)}","type":1},`),
+  );
 });
 budget.run();

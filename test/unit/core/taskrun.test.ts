@@ -8,7 +8,11 @@ import { DIGEST } from '../../support/helpers.ts';
 const withResults = (results: Record<string, unknown>) => {
   const doc = taskRun('t');
   succeeded(doc, {});
-  doc.status.results = Object.entries(results).map(([name, value]) => ({ name, type: typeof value === 'string' ? 'string' : Array.isArray(value) ? 'array' : 'object', value }));
+  doc.status.results = Object.entries(results).map(([name, value]) => ({
+    name,
+    type: typeof value === 'string' ? 'string' : Array.isArray(value) ? 'array' : 'object',
+    value,
+  }));
   return summarize(doc);
 };
 
@@ -25,7 +29,10 @@ s('status from the Succeeded condition', () => {
 });
 s('the unprefixed pair wins over a prefixed one; IMAGES adds repositories once each', () => {
   const { summary, imageProblem } = withResults({
-    APP_IMAGE_URL: 'r.io/old', APP_IMAGE_DIGEST: DIGEST, IMAGE_URL: 'r.io/a:1', IMAGE_DIGEST: DIGEST,
+    APP_IMAGE_URL: 'r.io/old',
+    APP_IMAGE_DIGEST: DIGEST,
+    IMAGE_URL: 'r.io/a:1',
+    IMAGE_DIGEST: DIGEST,
     IMAGES: `r.io/b@${DIGEST},r.io/a@${DIGEST}\nr.io/c:tag@${DIGEST}\n`,
   });
   assert.is(imageProblem, undefined);

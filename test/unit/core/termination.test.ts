@@ -18,19 +18,34 @@ t('round trip: render, then read back with the same validation', () => {
 });
 t('what is not a valid report is NO_RESULT, with the validation details', () => {
   for (const text of ['x', '[]', '{}', JSON.stringify({ image: { tags: ['A b'], digest: DIGEST } })]) {
-    assert.throws(() => parseTerminationMessage(text, 'pod p'), (e: { code: string }) => e.code === 'NO_RESULT');
+    assert.throws(
+      () => parseTerminationMessage(text, 'pod p'),
+      (e: { code: string }) => e.code === 'NO_RESULT',
+    );
   }
 });
 t('the digest rule on this output path too: a daemon export is NO_DIGEST unless allowed', () => {
   const daemon = parse_(Buffer.from(reportToml({ tags: ['app'], 'image-id': 'a'.repeat(64) })), 'report.toml');
-  assert.throws(() => renderTerminationMessage(daemon), (e: { code: string; message: string }) => e.code === 'NO_DIGEST' && /pass --allow-daemon/.test(e.message));
-  assert.is(renderTerminationMessage(daemon, undefined, { allowDaemon: true }), `{"image":{"tags":["app"],"image-id":"${'a'.repeat(64)}"}}`);
+  assert.throws(
+    () => renderTerminationMessage(daemon),
+    (e: { code: string; message: string }) => e.code === 'NO_DIGEST' && /pass --allow-daemon/.test(e.message),
+  );
+  assert.is(
+    renderTerminationMessage(daemon, undefined, { allowDaemon: true }),
+    `{"image":{"tags":["app"],"image-id":"${'a'.repeat(64)}"}}`,
+  );
   const neither = parse_(Buffer.from(reportToml({ tags: ['app'] })), 'report.toml');
-  assert.throws(() => renderTerminationMessage(neither, undefined, { allowDaemon: true }), (e: { code: string }) => e.code === 'NO_DIGEST');
+  assert.throws(
+    () => renderTerminationMessage(neither, undefined, { allowDaemon: true }),
+    (e: { code: string }) => e.code === 'NO_DIGEST',
+  );
 });
 t('read back, a message without a registry digest is NO_RESULT (pod get never reports it as success)', () => {
   for (const image of [{ tags: ['app'], 'image-id': 'a'.repeat(64) }, { tags: ['app'] }]) {
-    assert.throws(() => parseTerminationMessage(JSON.stringify({ image }), 'pod p container c'), (e: { code: string; message: string }) => e.code === 'NO_RESULT' && /names no registry digest/.test(e.message));
+    assert.throws(
+      () => parseTerminationMessage(JSON.stringify({ image }), 'pod p container c'),
+      (e: { code: string; message: string }) => e.code === 'NO_RESULT' && /names no registry digest/.test(e.message),
+    );
   }
 });
 t('containerMessage: by name, or the single container with a message (init containers too)', () => {

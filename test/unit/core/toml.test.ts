@@ -3,7 +3,10 @@ import * as assert from 'uvu/assert';
 import { parseToml } from '../../../src/core/toml.ts';
 
 const rejects = (bytes: Uint8Array, code: string, message: RegExp) =>
-  assert.throws(() => parseToml(bytes, 'x.toml', code as never), (e: { code: string; message: string }) => e.code === code && message.test(e.message));
+  assert.throws(
+    () => parseToml(bytes, 'x.toml', code as never),
+    (e: { code: string; message: string }) => e.code === code && message.test(e.message),
+  );
 
 const t = suite('parseToml');
 t('parses TOML with @iarna/toml', () => {

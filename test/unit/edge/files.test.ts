@@ -78,9 +78,19 @@ restore('a rename that fails mid-set puts every previous file back, byte for byt
   const dir = tempDir();
   for (const name of ['A', 'B', 'C']) writeFileSync(join(dir, name), `old ${name}`);
   let renames = 0;
-  const faults = { beforeRename: (path: string) => { if (++renames === 3) throw Object.assign(new Error(`cannot rename ${path}`), { code: 'EIO' }); } };
+  const faults = {
+    beforeRename: (path: string) => {
+      if (++renames === 3) throw Object.assign(new Error(`cannot rename ${path}`), { code: 'EIO' });
+    },
+  };
   assert.throws(
-    () => writeAtomically(['A', 'B', 'C', 'D'].map((n) => ({ path: join(dir, n), data: `new ${n}` })), [], [], faults),
+    () =>
+      writeAtomically(
+        ['A', 'B', 'C', 'D'].map((n) => ({ path: join(dir, n), data: `new ${n}` })),
+        [],
+        [],
+        faults,
+      ),
     (e: CnbReportError) => e.code === 'WRITE_FAILED' && /cannot write .*\/C: /.test(e.message),
   );
   assert.equal(readdirSync(dir).sort(), ['A', 'B', 'C']);
@@ -89,15 +99,33 @@ restore('a rename that fails mid-set puts every previous file back, byte for byt
 restore('an in-place file is restored to its previous bytes, or removed if it was not there', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'message'), 'previous');
-  const faults = { beforeRename: () => { throw new Error('boom'); } };
-  assert.throws(() => writeAtomically([{ path: join(dir, 'A'), data: 'a' }, { path: join(dir, 'message'), data: 'new', inPlace: true }, { path: join(dir, 'fresh'), data: 'x', inPlace: true }], [], [], faults));
+  const faults = {
+    beforeRename: () => {
+      throw new Error('boom');
+    },
+  };
+  assert.throws(() =>
+    writeAtomically(
+      [
+        { path: join(dir, 'A'), data: 'a' },
+        { path: join(dir, 'message'), data: 'new', inPlace: true },
+        { path: join(dir, 'fresh'), data: 'x', inPlace: true },
+      ],
+      [],
+      [],
+      faults,
+    ),
+  );
   assert.equal(readdirSync(dir).sort(), ['message']);
   assert.is(readFileSync(join(dir, 'message'), 'utf8'), 'previous');
 });
 restore('on success the previous files are replaced and nothing is left aside', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'A'), 'old');
-  writeAtomically([{ path: join(dir, 'A'), data: 'new' }, { path: join(dir, 'B'), data: 'b' }]);
+  writeAtomically([
+    { path: join(dir, 'A'), data: 'new' },
+    { path: join(dir, 'B'), data: 'b' },
+  ]);
   assert.equal(readdirSync(dir).sort(), ['A', 'B']);
   assert.is(readFileSync(join(dir, 'A'), 'utf8'), 'new');
 });
@@ -108,7 +136,10 @@ restore('an output that is an input file (a hard link, or through a symlinked di
   mkdirSync(join(dir, 'real'));
   symlinkSync(dir, join(dir, 'real/via'));
   for (const path of [join(dir, 'IMAGE_URL'), join(dir, 'real/via/report.toml')]) {
-    assert.throws(() => writeAtomically([{ path, data: 'x' }], [], [join(dir, 'report.toml')]), /refusing to write .*: it is one of the input files/);
+    assert.throws(
+      () => writeAtomically([{ path, data: 'x' }], [], [join(dir, 'report.toml')]),
+      /refusing to write .*: it is one of the input files/,
+    );
   }
   assert.is(readFileSync(join(dir, 'report.toml'), 'utf8'), 'report');
 });
@@ -126,7 +157,8 @@ locking('a directory another live process is writing to is refused; nothing is w
   writeFileSync(join(dir, '.cnb-report.lock'), String(process.ppid));
   assert.throws(
     () => writeAtomically([{ path: join(dir, 'A'), data: 'a' }]),
-    (e: CnbReportError) => e.code === 'WRITE_FAILED' && e.message === `cannot write to ${dir}: another cnb-report (pid ${process.ppid}) is writing there`,
+    (e: CnbReportError) =>
+      e.code === 'WRITE_FAILED' && e.message === `cannot write to ${dir}: another cnb-report (pid ${process.ppid}) is writing there`,
   );
   assert.equal(readdirSync(dir), ['.cnb-report.lock']);
 });

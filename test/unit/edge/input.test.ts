@@ -13,17 +13,36 @@ const code = (f: () => unknown) => {
   }
   return 'ok';
 };
-const codeAsync = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code: string }) => e.code);
+const codeAsync = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code: string }) => e.code,
+  );
 
 const i = suite('input');
 i('each kind of input raises its own error where it happens', () => {
   const dir = tempDir();
   mkdirSync(join(dir, 'd'));
-  assert.is(code(() => readInput(join(dir, 'none'), REPORT)), 'REPORT_UNREADABLE');
-  assert.is(code(() => readInput(join(dir, 'none'), ANALYZED)), 'ANALYZED_INVALID');
-  assert.is(code(() => readInput(join(dir, 'd'), REPORT)), 'REPORT_UNREADABLE');
-  assert.is(code(() => readInput('/dev/zero', REPORT)), 'REPORT_UNREADABLE');
-  assert.is(code(() => readInput(join(dir, 'none'), { what: 'file', unreadable: 'USAGE', invalid: 'USAGE' })), 'USAGE');
+  assert.is(
+    code(() => readInput(join(dir, 'none'), REPORT)),
+    'REPORT_UNREADABLE',
+  );
+  assert.is(
+    code(() => readInput(join(dir, 'none'), ANALYZED)),
+    'ANALYZED_INVALID',
+  );
+  assert.is(
+    code(() => readInput(join(dir, 'd'), REPORT)),
+    'REPORT_UNREADABLE',
+  );
+  assert.is(
+    code(() => readInput('/dev/zero', REPORT)),
+    'REPORT_UNREADABLE',
+  );
+  assert.is(
+    code(() => readInput(join(dir, 'none'), { what: 'file', unreadable: 'USAGE', invalid: 'USAGE' })),
+    'USAGE',
+  );
 });
 i('a link to a report is read (the report is input, not a destination)', () => {
   const dir = tempDir();
@@ -35,7 +54,10 @@ i('readToml: the lifecycle subset and full TOML give the same document', async (
   const dir = tempDir();
   writeFileSync(join(dir, 'plain.toml'), '[image]\n  tags = ["a"]\n');
   writeFileSync(join(dir, 'full.toml'), '[image] # a comment sends it to @iarna/toml\n  tags = [ "a" ]\n');
-  assert.equal(JSON.stringify(await readToml(join(dir, 'plain.toml'), REPORT)), JSON.stringify(await readToml(join(dir, 'full.toml'), REPORT)));
+  assert.equal(
+    JSON.stringify(await readToml(join(dir, 'plain.toml'), REPORT)),
+    JSON.stringify(await readToml(join(dir, 'full.toml'), REPORT)),
+  );
 });
 i('loadReport validates; loadRunImage: named must be valid, the default may be absent', async () => {
   const dir = tempDir();

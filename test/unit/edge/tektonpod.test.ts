@@ -45,7 +45,13 @@ earlier('result files left by earlier steps, except ours; links and bad names sk
   symlinkSync('/etc/passwd', join(dir, 'LINK'));
   mkdirSync(join(dir, 'DIR'));
   const found = earlierResults(dir, ['IMAGE_URL']);
-  assert.equal(found.map((e) => [e.key, e.value.length, e.type]), [['APP_IMAGE_URL', 8, 1], ['BIG', 4097, 1]]);
+  assert.equal(
+    found.map((e) => [e.key, e.value.length, e.type]),
+    [
+      ['APP_IMAGE_URL', 8, 1],
+      ['BIG', 4097, 1],
+    ],
+  );
   assert.equal(earlierResults(join(dir, 'missing'), []), []);
 });
 earlier.run();

@@ -61,7 +61,9 @@ cases.forEach(([realm, origin, expected], i) => {
 r('checkRealm: a one-line REGISTRY_ERROR naming the realm', () => {
   assert.throws(
     () => checkRealm('http://169.254.169.254/x', secure, 'r/a@d'),
-    (e: { code: string; message: string }) => e.code === 'REGISTRY_ERROR' && e.message === 'r/a@d: refusing the token service "http://169.254.169.254/x": it is plain http for a registry reached over https',
+    (e: { code: string; message: string }) =>
+      e.code === 'REGISTRY_ERROR' &&
+      e.message === 'r/a@d: refusing the token service "http://169.254.169.254/x": it is plain http for a registry reached over https',
   );
   assert.is(checkRealm('https://auth.example.com/t?x=1', secure, 'w').href, 'https://auth.example.com/t?x=1');
 });

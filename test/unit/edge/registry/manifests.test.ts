@@ -18,7 +18,9 @@ client('asks the token service once per scope set, with exactly those scopes, an
     }
     seen.push(`${req.method} ${url.pathname} ${req.headers.authorization ?? '-'}`);
     if (!req.headers.authorization) {
-      res.writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="s",scope="repository:ignored:pull"` });
+      res.writeHead(401, {
+        'WWW-Authenticate': `Bearer realm="http://${req.headers.host}/token",service="s",scope="repository:ignored:pull"`,
+      });
       return void res.end();
     }
     res.writeHead(req.method === 'POST' ? 201 : 404);
@@ -27,7 +29,11 @@ client('asks the token service once per scope set, with exactly those scopes, an
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
   try {
-    const c = new RegistryClient(host, { insecure: [host], credentials: new Map([[host, { username: 'u', password: 'p' }]]), timeoutMs: 2000 });
+    const c = new RegistryClient(host, {
+      insecure: [host],
+      credentials: new Map([[host, { username: 'u', password: 'p' }]]),
+      timeoutMs: 2000,
+    });
     assert.equal(await c.headManifest('team/app', 'a'), { status: 404, digest: null });
     assert.equal(await c.headManifest('team/app', 'b'), { status: 404, digest: null });
     await c.mountBlob('team/app', 'other/app', `sha256:${'1'.repeat(64)}`);
