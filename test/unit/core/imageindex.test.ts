@@ -1,9 +1,5 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
-import ajvFormats from 'ajv-formats';
 import { CnbReportError, type ErrorCode } from '../../../src/core/errors.ts';
 import {
   checkPlatforms,
@@ -19,7 +15,7 @@ import {
   type IndexPlatform,
 } from '../../../src/core/imageindex.ts';
 import { checkBudget } from '../../../src/core/results.ts';
-import { fixture } from '../../support/helpers.ts';
+import { assertSchema } from '../../support/oci.ts';
 
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 const DOCKER = 'application/vnd.docker.distribution.manifest.v2+json';
@@ -246,27 +242,6 @@ platforms('names: os/arch[/variant][:os.version]', () => {
 });
 platforms.run();
 
-// The OCI schemas refer to each other by file name relative to `id`s of different depths: drop
-// the ids and register each under its file name (as test/unit/core/layout.test.ts does).
-function indexSchema() {
-  const withoutIds = (node: unknown): unknown =>
-    Array.isArray(node)
-      ? node.map(withoutIds)
-      : node && typeof node === 'object'
-        ? Object.fromEntries(
-            Object.entries(node)
-              .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
-              .map(([k, v]) => [k, withoutIds(v)]),
-          )
-        : node;
-  const Ajv = (AjvDraft04 as any).default ?? AjvDraft04;
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  ((ajvFormats as any).default ?? ajvFormats)(ajv);
-  for (const name of readdirSync(fixture('oci-schema')))
-    ajv.addSchema(withoutIds(JSON.parse(readFileSync(join(fixture('oci-schema'), name), 'utf8'))), name);
-  return ajv.getSchema('image-index-schema.json')!;
-}
-
 const render = suite('renderIndex');
 const AMD = child({ architecture: 'amd64', os: 'linux' }, 'amd');
 const ARM = child({ architecture: 'arm64', os: 'linux', variant: 'v8' }, 'arm');
@@ -292,8 +267,7 @@ render('exact bytes: compact, fixed key order, sorted by platform; valid against
     index.children.map((c) => c.manifest.digest),
     doc.manifests.map((m: any) => m.digest),
   );
-  const validate = indexSchema();
-  assert.ok(validate(doc), JSON.stringify(validate.errors));
+  assertSchema('image-index-schema.json', doc);
   assert.equal(JSON.parse(renderIndex([WIN]).text).manifests[0].platform, {
     architecture: 'amd64',
     os: 'windows',

@@ -1,44 +1,13 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import AjvDraft04 from 'ajv-draft-04';
-import ajvFormats from 'ajv-formats';
 import { CnbReportError } from '../../../src/core/errors.ts';
 import { renderLayout } from '../../../src/core/layout.ts';
 import { parseToml } from '../../../src/core/toml.ts';
 import { validateReport } from '../../../src/core/report.ts';
-import { DIGEST, fixture, reportToml } from '../../support/helpers.ts';
+import { DIGEST, reportToml } from '../../support/helpers.ts';
+import { assertSchema, schemaValidator } from '../../support/oci.ts';
 
 const parse_ = (bytes: Uint8Array, file: string) => validateReport(parseToml(bytes, file), file);
-
-// The OCI schemas (test/fixtures/oci-schema, draft-04) refer to each other by file name, but
-// relative to their `id` URLs, which differ in depth. image-spec's own validator serves them
-// from one folder; dropping the ids and registering each under its file name does the same.
-const SCHEMAS = fixture('oci-schema');
-const withoutIds = (node: unknown): unknown =>
-  Array.isArray(node)
-    ? node.map(withoutIds)
-    : node && typeof node === 'object'
-      ? Object.fromEntries(
-          Object.entries(node)
-            .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
-            .map(([k, v]) => [k, withoutIds(v)]),
-        )
-      : node;
-// Both are CommonJS with a `default` export; under ESM the namespace object comes first.
-const Ajv = AjvDraft04.default ?? AjvDraft04;
-const addFormats = ajvFormats.default ?? ajvFormats;
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-for (const name of readdirSync(SCHEMAS)) {
-  const schema = JSON.parse(readFileSync(join(SCHEMAS, name), 'utf8'));
-  ajv.addSchema(withoutIds(schema) as object, name);
-}
-export function assertSchema(name: string, document: unknown): void {
-  const validate = ajv.getSchema(name)!;
-  assert.ok(validate(document), `${name}: ${ajv.errorsText(validate.errors)}`);
-}
 
 const report = (image: Record<string, unknown>) => parse_(Buffer.from(reportToml(image)), 'report.toml');
 
@@ -93,7 +62,7 @@ layout.run();
 
 const schema = suite('the schema check itself');
 schema('rejects what the spec forbids (so the checks above can fail)', () => {
-  const validate = ajv.getSchema('image-index-schema.json')!;
+  const validate = schemaValidator('image-index-schema.json');
   const good = JSON.parse(renderLayout(report({ tags: ['r.io/app'], digest: DIGEST, 'manifest-size': 1 }))['index.json']);
   assert.ok(validate(good));
   for (const broken of [

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLifecycleToml } from '../../../src/core/lifecycle-toml.ts';
 import { parseToml } from '../../../src/core/toml.ts';
+import { prng } from '../../support/fuzz.ts';
 import { FIXTURES, REPORTS, ROOT, tomlFiles } from '../../support/helpers.ts';
 
 const ANALYZED = join(FIXTURES, 'analyzed-toml');
@@ -80,15 +81,6 @@ t('declines what it does not fully understand', () => {
   assert.is(({} as Record<string, unknown>).polluted, undefined);
 });
 
-// A seeded generator, so that a failure is reproducible from its case number.
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const PIECES = [
   '"',
   '\\',
@@ -130,7 +122,7 @@ const PIECES = [
 ];
 
 t('20,000 mutants: never a different document, never accepts what @iarna/toml rejects', () => {
-  const random = mulberry32(2026);
+  const random = prng(2026);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
   let accepted = 0;
   for (let n = 0; n < 20_000; n++) {
