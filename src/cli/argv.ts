@@ -23,7 +23,7 @@ export type Call =
 export function readArgv(argv: readonly string[]): Call {
   const words = argv.indexOf('--') < 0 ? argv : argv.slice(0, argv.indexOf('--'));
   if (words.includes('--help') || words.includes('-h')) return { kind: 'help' };
-  if (argv[0] === 'completion' || argv.includes('--get-yargs-completions')) return { kind: 'completion' };
+  if (argv[0] === 'completion' || words.includes('--get-yargs-completions')) return { kind: 'completion' };
   if (words.includes('--version')) return { kind: 'version' };
   const { command, rest } = selectCommand(argv);
   const { values, positionals } = readOptions(rest, { ...GLOBAL_OPTIONS, ...command.options }, command.name);
@@ -34,8 +34,7 @@ export function readArgv(argv: readonly string[]): Call {
 function selectCommand(argv: readonly string[]): { command: CommandSpec; rest: readonly string[] } {
   const [first, second] = argv;
   if (first === undefined || first.startsWith('-')) throw usage('name a command, for example: cnb-report results', '');
-  const group = GROUPS[first];
-  if (group !== undefined) {
+  if (Object.hasOwn(GROUPS, first)) {
     const subcommands = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => c.name.split(' ')[1]!);
     const command = COMMANDS.find((c) => c.name === `${first} ${second}`);
     if (!command) {
@@ -74,9 +73,11 @@ function readOptions(tokens: readonly string[], specs: Readonly<Record<string, O
     const word = eq < 0 ? token : token.slice(0, eq);
     const inline = eq < 0 ? undefined : token.slice(eq + 1);
     const long = word.startsWith('--') ? word.slice(2) : byAlias.get(word.slice(1));
-    const negated = long?.startsWith('no-') && specs[long.slice(3)]?.type === 'boolean' && !specs[long] ? long.slice(3) : undefined;
+    // Own properties only: `--constructor` must not find Object.prototype's.
+    const known = (n: string | undefined): OptionSpec | undefined => (n !== undefined && Object.hasOwn(specs, n) ? specs[n] : undefined);
+    const negated = long?.startsWith('no-') && known(long.slice(3))?.type === 'boolean' && !known(long) ? long.slice(3) : undefined;
     const name = negated ?? long;
-    const spec = name === undefined ? undefined : specs[name];
+    const spec = known(name);
     if (name === undefined || spec === undefined) throw usage(`unknown option ${quote(word)} for cnb-report ${where}`, where);
     if (spec.type === 'boolean') {
       if (negated !== undefined) {

@@ -29,15 +29,17 @@ const RUNNERS: Record<CommandName, Runner> = {
 
 /** Run the CLI; returns the exit code instead of exiting, so tests can call it in-process. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let debug = argv.includes('--debug'); // until the parser has read it
   try {
     const call = readArgv(argv);
+    if (call.kind === 'run') debug = call.values.debug === true;
     if (call.kind === 'version') io.out(VERSION);
     else if (call.kind !== 'run') await (await import('./help.ts')).runYargs(argv, io);
     else await RUNNERS[call.command.name as CommandName](new Given(call.command, call.values, io.env), call.positionals, io);
     return 0;
   } catch (err) {
     try {
-      for (const line of describe(err, argv.includes('--debug'))) io.err(`cnb-report: ${line}`);
+      for (const line of describe(err, debug)) io.err(`cnb-report: ${line}`);
     } catch {
       // stderr itself cannot be written: the exit code is all that is left to say it.
     }

@@ -38,7 +38,7 @@ export function readLifecycleToml(bytes: Uint8Array): Table | undefined {
       continue;
     }
     const pair = PAIR.exec(line);
-    if (!pair || pair[1] === '__proto__' || Object.hasOwn(table, pair[1]!)) return undefined;
+    if (!pair || pair[1]! in Object.prototype || Object.hasOwn(table, pair[1]!)) return undefined;
     const value = readValue(pair[2]!);
     if (value === undefined) return undefined;
     table[pair[1]!] = value;
@@ -50,7 +50,9 @@ export function readLifecycleToml(bytes: Uint8Array): Table | undefined {
 function openTable(root: Table, path: readonly string[], defined: Set<Table>): Table | undefined {
   let table = root;
   for (const key of path) {
-    if (key === '__proto__') return undefined; // an assignment would set the prototype instead
+    // @iarna/toml mishandles names that Object.prototype has (`[constructor]`), and `__proto__`
+    // would set the prototype: decline them all and let the authority speak.
+    if (key in Object.prototype) return undefined;
     if (!Object.hasOwn(table, key)) table[key] = {};
     const next = table[key];
     // A key that holds a value (not a table) cannot become a table.

@@ -57,6 +57,7 @@ const ACCEPTED: [string[], string, Record<string, unknown>, string[]?][] = [
   [['taskrun', 'create', '-f', 'tr.yaml', '--timeout', '5m'], 'taskrun create', { filename: 'tr.yaml', timeout: '5m' }],
   [['pod', 'get', 'p', '-c', 'step-report'], 'pod get', { container: 'step-report' }, ['p']],
   [['index', '--tag', 'a', '--', '--tag', 'b'], 'index', { tag: ['a'] }, ['--tag', 'b']],
+  [['index', '--tag', 't', '--', '--get-yargs-completions'], 'index', { tag: ['t'] }, ['--get-yargs-completions']],
   [
     ['index', '--tag', 'r.io/a:1', '--tag=', '--manifest', 'r.io/a@m1', 'r.io/a@m2', '--', '--m3'],
     'index',
@@ -79,6 +80,12 @@ const REJECTED: [string[], RegExp][] = [
   [['taskrun', 'delete'], /^unknown taskrun command "delete": expected get or create/],
   [['results', '--bogus'], /^unknown option "--bogus" for cnb-report results \(see cnb-report results --help\)$/],
   [['results', '-x'], /^unknown option "-x"/],
+  // Names Object.prototype has are not options (nor commands).
+  [['show', '--constructor', 'x'], /^unknown option "--constructor" for cnb-report show/],
+  [['results', '--hasOwnProperty=y'], /^unknown option "--hasOwnProperty"/],
+  [['results', '--no-toString'], /^unknown option "--no-toString"/],
+  [['constructor'], /^unknown command "constructor"/],
+  [['toString', 'x'], /^unknown command "toString"/],
   [['results', '--no-report'], /^unknown option "--no-report"/],
   [['results', 'extra'], /^unexpected argument "extra"/],
   [['results', '--', '--report', 'x'], /^unexpected argument "--report"/],

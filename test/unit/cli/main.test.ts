@@ -35,6 +35,12 @@ m('a missing report exits 3 and says why it may be missing; the default comes fr
     'cnb-report: cannot read report /env/report.toml: no such file or directory (ENOENT) (the lifecycle writes report.toml only after a successful export)',
   ]);
 });
+m('--debug as the parser reads it: =true adds the stack, false does not', async () => {
+  const on = await run(['show', '--report', '/nonexistent', '--debug=true']);
+  assert.ok(on.err.length > 1 && on.err.some((l) => /\n\s+at /.test(l)), on.err.join('\n'));
+  const off = await run(['show', '--report', '/nonexistent', '--debug', 'false']);
+  assert.is(off.err.length, 1);
+});
 m('--version prints the version alone', async () => {
   const r = await run(['--version']);
   assert.equal([r.code, r.out], [0, '0.0.0-dev']);
