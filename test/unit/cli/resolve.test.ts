@@ -31,8 +31,8 @@ r('results: defaults, as a Tekton step needs them', () => {
   assert.equal([o.tektonResults, o.verify, o.quiet, o.allowDaemon], [true, false, false, false]);
 });
 r('$CNB_REPORT_PATH replaces the default report, and analyzed.toml follows it; a flag beats both', () => {
-  const o = results([], { CNB_REPORT_PATH: '/work/out/report.toml' });
-  assert.equal([o.report, o.analyzed], ['/work/out/report.toml', { path: '/work/out/analyzed.toml', named: false }]);
+  const o = results([], { CNB_REPORT_PATH: '/workspace/out/report.toml' });
+  assert.equal([o.report, o.analyzed], ['/workspace/out/report.toml', { path: '/workspace/out/analyzed.toml', named: false }]);
   assert.is(results(['--report', 'r.toml'], { CNB_REPORT_PATH: '/x/report.toml' }).report, 'r.toml');
   assert.equal(results(['--analyzed', 'a.toml']).analyzed, { path: 'a.toml', named: true });
 });
