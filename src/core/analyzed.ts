@@ -15,7 +15,7 @@
 
 import { CnbReportError, quote } from './errors.ts';
 import { isTable } from './report.ts';
-import { parseTagReference, SHA256_DIGEST } from './reference.ts';
+import { parseDigestReference, parseTagReference } from './reference.ts';
 import type { Platform } from './oci.ts';
 
 export interface RunImage {
@@ -43,12 +43,9 @@ export function validateAnalyzed(doc: Record<string, unknown>, file: string): Ru
   let name: string | undefined;
   let digest: string | undefined;
   if (reference !== undefined && reference.includes('@')) {
-    const at = reference.lastIndexOf('@');
-    const ref = parseTagReference(reference.slice(0, at));
-    if (typeof ref === 'string') problem('run-image.reference', `${quote(reference)} ${ref}`);
-    else if (!SHA256_DIGEST.test(reference.slice(at + 1)))
-      problem('run-image.reference', `${quote(reference)} does not end in @sha256: and 64 lowercase hex characters`);
-    else [name, digest] = [ref.name, reference.slice(at + 1)];
+    const parsed = parseDigestReference(reference);
+    if (typeof parsed === 'string') problem('run-image.reference', `${quote(reference)} ${parsed}`);
+    else [name, digest] = [parsed.ref.name, parsed.digest];
   } else if (reference !== undefined && !/^(sha256:)?[a-f0-9]{64}$/.test(reference) && typeof parseTagReference(reference) === 'string') {
     problem('run-image.reference', `${quote(reference)} is neither a digest reference nor an image id`);
   }

@@ -4,6 +4,8 @@ import { CnbReportError, quote } from './errors.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
+/** Node's timers fire at once beyond 2^31-1 ms (~24.8 days): longer waits are taken in steps. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** No wait needs more than a year; beyond it a value is a typo (or 1e400h, which is Infinity). */
 export const MAX_DURATION_MS = 366 * 24 * 3_600_000;
 

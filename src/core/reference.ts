@@ -70,6 +70,19 @@ function validHost(domain: string): boolean {
   }
 }
 
+/**
+ * Parse a digest reference (`name[:tag]@sha256:…`, what Chains and the lifecycle write). Returns a
+ * reason string when it is not one: the name's problem first, then the digest's.
+ */
+export function parseDigestReference(text: string): { ref: Reference; digest: string } | string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return 'has no @digest';
+  const ref = parseTagReference(text.slice(0, at));
+  if (typeof ref === 'string') return ref;
+  const digest = text.slice(at + 1);
+  return SHA256_DIGEST.test(digest) ? { ref, digest } : 'does not end in @sha256: and 64 lowercase hex characters';
+}
+
 /** Where the image lives, as go-containerregistry (and so the lifecycle and Chains) sees it. */
 function identity(name: string): { registry: string; repository: string } {
   const slash = name.indexOf('/');

@@ -5,7 +5,7 @@
 // Tekton v1 keeps results in status.results; v1beta1 in status.taskResults. Each has a name and
 // a value that is a string, an array or an object (tektoncd/pipeline pkg/apis/pipeline/v1).
 
-import { parseTagReference, repositoryKey, SHA256_DIGEST } from './reference.ts';
+import { parseDigestReference, parseTagReference, repositoryKey, SHA256_DIGEST } from './reference.ts';
 
 export type RunStatus = 'Succeeded' | 'Failed' | 'Running' | 'Unknown';
 export type ResultValue = string | string[] | Record<string, string>;
@@ -99,13 +99,11 @@ function imageOf(results: Record<string, ResultValue>): ImageSummary | string {
   const listed = results.IMAGES;
   const entries = typeof listed === 'string' ? listed.split(/[,\n]/) : Array.isArray(listed) ? listed : [];
   for (const entry of entries.map((e) => e.trim()).filter(Boolean)) {
-    const at = entry.lastIndexOf('@');
-    const name = parseTagReference(entry.slice(0, at));
-    if (at < 0 || typeof name === 'string' || !SHA256_DIGEST.test(entry.slice(at + 1)))
-      return `IMAGES entry ${JSON.stringify(entry)} is not repository@sha256:…`;
-    if (seen.has(repositoryKey(name))) continue;
-    seen.add(repositoryKey(name));
-    images.push(`${name.name}@${entry.slice(at + 1)}`);
+    const parsed = parseDigestReference(entry);
+    if (typeof parsed === 'string') return `IMAGES entry ${JSON.stringify(entry)} is not repository@sha256:…`;
+    if (seen.has(repositoryKey(parsed.ref))) continue;
+    seen.add(repositoryKey(parsed.ref));
+    images.push(`${parsed.ref.name}@${parsed.digest}`);
   }
   return { url, digest, images };
 }

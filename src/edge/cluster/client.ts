@@ -15,6 +15,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { dirname } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { MAX_TIMER_MS } from '../../core/duration.ts';
 import { CnbReportError, isCnbReportError, type ErrorCode } from '../../core/errors.ts';
 import { readInput, type InputKind } from '../input.ts';
 
@@ -35,8 +36,6 @@ export interface Cluster {
 export const MAX_API_BODY = 16 * 1024 * 1024;
 /** A kubeconfig larger than this is not one (and /dev/zero is not a file). */
 export const MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024;
-// Node's timers fire at once beyond 2^31-1 ms (~24.8 days): longer waits are taken in steps.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ConnectOptions {
   readonly deadline?: number;

@@ -47,6 +47,11 @@ export function loadCredentials(path: string): Map<string, Credentials> {
   return credentials;
 }
 
+/** The credentials for a registry: by its host, and Docker Hub's also under "docker.io". */
+export function credentialsFor(credentials: ReadonlyMap<string, Credentials>, registry: string): Credentials | undefined {
+  return credentials.get(registry.toLowerCase()) ?? (registry === 'index.docker.io' ? credentials.get('docker.io') : undefined);
+}
+
 /** "https://index.docker.io/v1/" → "index.docker.io"; "Registry.io:5000" → "registry.io:5000". */
 export function hostOf(key: string): string {
   return key

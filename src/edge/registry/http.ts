@@ -3,6 +3,7 @@
 // http, each target checked by the caller), bodies read with a size cap, and network failures
 // classified into one-line errors.
 
+import { MAX_TIMER_MS } from '../../core/duration.ts';
 import { CnbReportError } from '../../core/errors.ts';
 
 export interface RequestOptions {
@@ -27,10 +28,18 @@ export interface SendHooks {
   readonly checkRedirect?: (target: URL) => void;
 }
 
+/**
+ * Where a registry's API is reached: Docker Hub's at registry-1.docker.io (as
+ * go-containerregistry does), over plain HTTP only for a registry named insecure.
+ */
+export function registryEndpoint(registry: string, insecure: readonly string[]): { base: string; host: string; insecure: boolean } {
+  const host = registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+  const plain = insecure.includes(registry);
+  return { base: `${plain ? 'http' : 'https'}://${host}`, host, insecure: plain };
+}
+
 /** Go's http.Client stops after 10 redirects; so does go-containerregistry's realm check. */
 export const MAX_REDIRECTS = 10;
-// Node's timers fire at once beyond 2^31-1 ms (~24.8 days); no request needs that long.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** One request with retries: 429 and 5xx are retried with backoff; network errors are classified. */
 export async function send(
@@ -45,14 +54,10 @@ export async function send(
   const attempts = options.attempts ?? 3;
   for (let attempt = 1; ; attempt++) {
     const response = await follow(url, method, authorization, options, what, accept, extra);
-    if ((response.status !== 429 && response.status < 500) || attempt >= attempts) {
-      if (response.status === 429 || response.status >= 500) {
-        await discard(response);
-        throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status} ${attempts} times`);
-      }
-      return response;
-    }
+    if (response.status !== 429 && response.status < 500) return response;
     await discard(response);
+    if (attempt >= attempts)
+      throw new CnbReportError('REGISTRY_ERROR', `${what}: the registry answered HTTP ${response.status} ${attempts} times`);
     const retryAfter = Number(response.headers.get('retry-after'));
     const backoff = (options.backoffMs ?? 500) * 2 ** (attempt - 1);
     await new Promise((r) => setTimeout(r, Math.min(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : backoff, 10_000)));

@@ -14,7 +14,8 @@ import {
   MEDIATYPE_OCI_IMAGE_MANIFEST_V1,
 } from '../../core/oci.ts';
 import { answerChallenge } from './auth.ts';
-import { readBody, send, type RequestBody } from './http.ts';
+import { credentialsFor } from './credentials.ts';
+import { readBody, registryEndpoint, send, type RequestBody } from './http.ts';
 import type { VerifyOptions } from './verify.ts';
 
 export const MANIFEST_ACCEPT = [
@@ -39,22 +40,18 @@ export interface Fetched {
 type Action = 'pull' | 'pull,push';
 
 export class RegistryClient {
-  private readonly base: string;
+  private readonly endpoint: ReturnType<typeof registryEndpoint>;
   private readonly authorizations = new Map<string, string | undefined>();
 
   constructor(
     readonly registry: string,
     private readonly options: RegistryOptions,
   ) {
-    const host = registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-    this.base = `${options.insecure.includes(registry) ? 'http' : 'https'}://${host}`;
+    this.endpoint = registryEndpoint(registry, options.insecure);
   }
 
   private get credentials() {
-    return (
-      this.options.credentials.get(this.registry.toLowerCase()) ??
-      (this.registry === 'index.docker.io' ? this.options.credentials.get('docker.io') : undefined)
-    );
+    return credentialsFor(this.options.credentials, this.registry);
   }
 
   /** One request; on a 401, answer the challenge for exactly these scopes and try once more. */
@@ -68,18 +65,17 @@ export class RegistryClient {
   ): Promise<Response> {
     const scope = scopes.map(([repo, action]) => `repository:${repo}:${action}`);
     const key = scope.join(' ');
-    const url = `${this.base}${path}`;
+    const url = `${this.endpoint.base}${path}`;
     let response = await send(url, method, this.authorizations.get(key), this.options, what, accept, content);
     if (response.status === 401) {
       await response.body?.cancel();
-      const origin = { registry: this.registry, insecure: this.options.insecure.includes(this.registry) };
       const authorization = await answerChallenge(
         response.headers.get('www-authenticate') ?? '',
         scopes[0]![0],
         this.credentials,
         this.options,
         what,
-        origin,
+        { registry: this.endpoint.host, insecure: this.endpoint.insecure },
         scope,
       );
       this.authorizations.set(key, authorization);
@@ -155,7 +151,7 @@ export class RegistryClient {
     if (response.status === 201) return;
     if (response.status === 202) {
       const location = response.headers.get('location');
-      if (location) await this.cancelUpload(new URL(location, this.base), repository, what);
+      if (location) await this.cancelUpload(new URL(location, this.endpoint.base), repository, what);
       throw new CnbReportError(
         'REGISTRY_ERROR',
         `${what}: the registry would not mount the blob (HTTP 202, it offered an upload instead); push that platform's image to ${repository} instead`,
@@ -167,7 +163,7 @@ export class RegistryClient {
   }
 
   private async cancelUpload(location: URL, repository: string, what: string): Promise<void> {
-    if (location.origin !== new URL(this.base).origin) return;
+    if (location.origin !== new URL(this.endpoint.base).origin) return;
     try {
       const r = await this.request('DELETE', location.pathname + location.search, [[repository, 'pull,push']], what, '*/*');
       await r.body?.cancel();

@@ -6,9 +6,9 @@
 // dependency.
 
 import { CnbReportError } from '../../core/errors.ts';
-import type { Credentials } from './credentials.ts';
+import { credentialsFor, type Credentials } from './credentials.ts';
 import { answerChallenge } from './auth.ts';
-import { discard, send, type RequestOptions } from './http.ts';
+import { discard, registryEndpoint, send, type RequestOptions } from './http.ts';
 import {
   MEDIATYPE_DOCKER_MANIFEST_LIST_V2,
   MEDIATYPE_DOCKER_MANIFEST_V2,
@@ -36,15 +36,13 @@ export interface VerifyOptions extends RequestOptions {
 
 /** HEAD the manifest; throws a CnbReportError that says what went wrong, by class. */
 export async function verifyManifest(registry: string, repository: string, digest: string, options: VerifyOptions): Promise<Served> {
-  const host = registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
-  const scheme = options.insecure.includes(registry) ? 'http' : 'https';
-  const url = `${scheme}://${host}/v2/${repository}/manifests/${digest}`;
+  const endpoint = registryEndpoint(registry, options.insecure);
+  const url = `${endpoint.base}/v2/${repository}/manifests/${digest}`;
   const what = `${registry}/${repository}@${digest}`;
-  const creds =
-    options.credentials.get(registry.toLowerCase()) ?? (registry === 'index.docker.io' ? options.credentials.get('docker.io') : undefined);
+  const creds = credentialsFor(options.credentials, registry);
 
   let authorization: string | undefined;
-  const origin = { registry: host, insecure: scheme === 'http' };
+  const origin = { registry: endpoint.host, insecure: endpoint.insecure };
   let response = await send(url, 'HEAD', authorization, options, what, ACCEPT.join(', '));
   await discard(response);
   if (response.status === 401) {

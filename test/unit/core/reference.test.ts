@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseTagReference, repositoryKey, SHA256_DIGEST } from '../../../src/core/reference.ts';
+import { parseDigestReference, parseTagReference, repositoryKey, SHA256_DIGEST } from '../../../src/core/reference.ts';
 
 const valid = suite('parseTagReference: valid');
 // [reference, registry/repository key as go-containerregistry resolves it]
@@ -95,3 +95,17 @@ digest('accepts sha256 + 64 lowercase hex only', () => {
   }
 });
 digest.run();
+
+const digestRef = suite('parseDigestReference');
+const D = `sha256:${'a'.repeat(64)}`;
+digestRef('name[:tag]@digest: the tag is kept apart, the digest checked', () => {
+  const parsed = parseDigestReference(`r.io/team/app:1.0@${D}`);
+  assert.ok(typeof parsed !== 'string');
+  assert.equal([parsed.ref.name, parsed.ref.tag, parsed.digest], ['r.io/team/app', '1.0', D]);
+});
+digestRef('the reason: no digest, the name, then the digest', () => {
+  assert.is(parseDigestReference('r.io/app:1'), 'has no @digest');
+  assert.is(parseDigestReference(`R.io/App@${D}`), 'is not a valid image reference');
+  assert.is(parseDigestReference('r.io/app@sha256:ABC'), 'does not end in @sha256: and 64 lowercase hex characters');
+});
+digestRef.run();
