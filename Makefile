@@ -5,7 +5,7 @@ SHELL := bash
 
 NODE_MODULES := node_modules/.package-lock.json
 DIST := dist/cnb-report.cjs
-SOURCES := $(shell find src -name '*.ts') scripts/build.js package.json
+SOURCES := $(shell find src -name '*.ts') scripts/build.js scripts/code-cache.cjs examples/report.toml examples/analyzed.toml package.json
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12

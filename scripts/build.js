@@ -1,5 +1,10 @@
 // Bundle the CLI into dist/ with esbuild, as CommonJS files:
-//   cnb-report.cjs   the entry: argv, `results`, `show` and the core;
+//   cnb-report.cjs   the executable: runs cli.cjs, from V8's code cache when there is one for
+//                    this node (src/cli/start.ts);
+//   cli.cjs          the CLI: argv, `results`, `show` and the core;
+//   cli.<bundle hash>.<node version>-<arch>.codecache   that cache, made by a run of the Task's step
+//                    with the node running this build (scripts/code-cache.cjs; not with
+//                    --no-code-cache: the image makes its own with the image's node);
 //   and chunks that the entry loads only when a command needs them (an `import()` in the source
 //   becomes a `require()` of the chunk's file):
 //   help.cjs         yargs, for --help and completion;
@@ -12,13 +17,17 @@
 // builtin evaluates. The sources stay ES modules; the small modules more than one file needs
 // are simply in each.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
-const ENTRY = { 'cnb-report': 'src/cli/bin.ts' };
+const ENTRY = { cli: 'src/cli/bin.ts' };
+const EXECUTABLE = { 'cnb-report': 'src/cli/start.ts' };
 const CHUNKS = {
   help: 'src/cli/help.ts',
   cluster: 'src/cli/commands/cluster.ts',
@@ -54,6 +63,25 @@ const importMetaUrl = {
   banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
 };
 const results = await Promise.all([build({ ...common, entryPoints: ENTRY }), build({ ...common, ...importMetaUrl, entryPoints: CHUNKS })]);
+// The executable knows which cli.cjs it belongs to: V8 checks a cache against the source's
+// length only, so a cache is named for the bundle's hash and never meets another build's bundle.
+const bundleId = createHash('sha256').update(readFileSync('dist/cli.cjs')).digest('hex').slice(0, 16);
+results.push(
+  await build({
+    ...common,
+    entryPoints: EXECUTABLE,
+    define: { ...common.define, __CLI_BUNDLE_ID__: JSON.stringify(bundleId) },
+    banner: { js: '#!/usr/bin/env node' },
+  }),
+);
+chmodSync('dist/cnb-report.cjs', 0o755);
+if (!process.argv.includes('--no-code-cache')) {
+  // NODE_OPTIONS would put flags into the cache that a plain run does not have.
+  const { NODE_OPTIONS: _, ...env } = process.env;
+  const { FLAGS } = createRequire(import.meta.url)('./code-cache.cjs');
+  const made = spawnSync(process.execPath, [...FLAGS, 'scripts/code-cache.cjs', 'dist'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (made.status !== 0) process.exit(made.status ?? 1);
+}
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');
   for (const r of results) console.log(await analyzeMetafile(r.metafile));

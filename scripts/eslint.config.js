@@ -22,6 +22,7 @@ export default tseslint.config(
         fetch: 'readonly',
         Response: 'readonly',
         __filename: 'readonly',
+        __dirname: 'readonly',
         require: 'readonly',
         module: 'writable',
         exports: 'writable',

