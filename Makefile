@@ -19,7 +19,7 @@ $(DIST): $(NODE_MODULES) $(SOURCES)
 
 build: $(DIST) ## bundle the CLI into dist/
 
-demo: $(DIST) ## run `results` on examples/report.toml and print what it wrote
+demo: $(DIST) ## run `results` on examples/report.toml (and the analyzed.toml beside it) and print what it wrote
 	@rm -rf build/demo
 	node $(DIST) results --report examples/report.toml --results-dir build/demo/results --oci-layout build/demo/layout
 	@for f in build/demo/results/* build/demo/layout/index.json; do printf '\n%s:\n' "$$f"; cat "$$f"; echo; done

