@@ -9,6 +9,7 @@ FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
 COPY scripts/build.js scripts/
 COPY src src
 RUN node scripts/build.js --no-code-cache

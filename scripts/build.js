@@ -2,8 +2,8 @@
 //   cnb-report.cjs   the executable: runs cli.cjs, from V8's code cache when there is one for
 //                    this node (src/cli/start.ts);
 //   cli.cjs          the CLI: argv, `results`, `show` and the core;
-//   cli.<bundle hash>.<node version>-<arch>.codecache   that cache, made by a run of the Task's step
-//                    with the node running this build (scripts/code-cache.cjs; not with
+//   cli.<node version>-<arch>.codecache   that cache, made by a run of the Task's step with
+//                    the node running this build (scripts/code-cache.cjs; not with
 //                    --no-code-cache: the image makes its own with the image's node);
 //   and chunks that the entry loads only when a command needs them (an `import()` in the source
 //   becomes a `require()` of the chunk's file):
@@ -18,7 +18,6 @@
 // are simply in each.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -62,18 +61,11 @@ const importMetaUrl = {
   define: { ...common.define, 'import.meta.url': '__importMetaUrl' },
   banner: { js: "const __importMetaUrl=require('node:url').pathToFileURL(__filename).href;" },
 };
-const results = await Promise.all([build({ ...common, entryPoints: ENTRY }), build({ ...common, ...importMetaUrl, entryPoints: CHUNKS })]);
-// The executable knows which cli.cjs it belongs to: V8 checks a cache against the source's
-// length only, so a cache is named for the bundle's hash and never meets another build's bundle.
-const bundleId = createHash('sha256').update(readFileSync('dist/cli.cjs')).digest('hex').slice(0, 16);
-results.push(
-  await build({
-    ...common,
-    entryPoints: EXECUTABLE,
-    define: { ...common.define, __CLI_BUNDLE_ID__: JSON.stringify(bundleId) },
-    banner: { js: '#!/usr/bin/env node' },
-  }),
-);
+const results = await Promise.all([
+  build({ ...common, entryPoints: ENTRY }),
+  build({ ...common, ...importMetaUrl, entryPoints: CHUNKS }),
+  build({ ...common, entryPoints: EXECUTABLE, banner: { js: '#!/usr/bin/env node' } }),
+]);
 chmodSync('dist/cnb-report.cjs', 0o755);
 if (!process.argv.includes('--no-code-cache')) {
   // NODE_OPTIONS would put flags into the cache that a plain run does not have.

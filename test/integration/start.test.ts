@@ -4,7 +4,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { CLI, ROOT, snapshot, tempDir } from '../support/helpers.ts';
@@ -57,7 +57,7 @@ start('the build leaves a cache for this node beside the bundle, and a plain run
   assert.is(r.cache, `used ${join(ROOT, 'dist', CACHE)}`);
 });
 
-start('with the cache, without it, with node flags, with NODE_OPTIONS, or a corrupt cache: the same results', () => {
+start('with the cache, without it, with node flags, NODE_OPTIONS or NODE_V8_COVERAGE, or a cut-short cache: the same results', () => {
   const cached = taskOutputs(CLI, /^used /);
   assert.is(Object.keys(cached.files).length, 4);
   assert.match(cached.files.RUN_IMAGE_ARTIFACT_INPUTS!, /"uri":"oci:\/\/index.docker.io\/paketobuildpacks\/run-jammy-base"/);
@@ -69,25 +69,49 @@ start('with the cache, without it, with node flags, with NODE_OPTIONS, or a corr
   assert.equal(taskOutputs(CLI, /^not used: node was given flags \(--no-warnings\)$/, ['--no-warnings']), cached);
   assert.equal(taskOutputs(CLI, /^not used: NODE_OPTIONS is set$/, [], { NODE_OPTIONS: '--no-warnings' }), cached);
 
-  // A cache cut short (a write that did not finish): V8 rejects it and the bundle is compiled.
+  // V8's part cut short (a write that did not finish): V8 rejects it and compiles the bundle.
   const cut = distCopy();
-  writeFileSync(join(cut, CACHE), readFileSync(join(cut, CACHE)).subarray(0, 4096));
+  const length = readFileSync(join(cut, 'cli.cjs')).length;
+  writeFileSync(join(cut, CACHE), readFileSync(join(cut, CACHE)).subarray(0, 4 + length + 4096));
   assert.equal(taskOutputs(join(cut, 'cnb-report.cjs'), /\.codecache rejected by V8$/), cached);
+  assert.equal(taskOutputs(CLI, /^not used: NODE_V8_COVERAGE is set$/, [], { NODE_V8_COVERAGE: tempDir() }), cached);
 });
 
-start("another node's or another build's cache is not read", () => {
+start('a cli.cjs changed after the build, even to the same length, runs as it is: the cache is not used', () => {
+  const changed = distCopy();
+  const bundle = readFileSync(join(changed, 'cli.cjs'), 'utf8');
+  assert.match(bundle, /wrote \$\{/);
+  writeFileSync(join(changed, 'cli.cjs'), bundle.replace(/wrote \$\{/, 'WROTE ${'));
+  const step = taskStep();
+  const r = run(join(changed, 'cnb-report.cjs'), step.argv);
+  assert.is(r.status, 0);
+  assert.match(r.cache, /^not used: .*\.codecache was made from another cli\.cjs$/);
+  assert.match(r.stdout, /^WROTE 4 results$/m);
+});
+
+start("another node's cache is not read; a link, a FIFO or a directory in its place is not followed or waited on", () => {
   const other = distCopy();
-  const [, id, node] = /^cli\.([0-9a-f]{16})\.(v[^-]+-\w+)\.codecache$/.exec(CACHE)!;
-  for (const name of [`cli.${id}.v0.0.0-x64.codecache`, `cli.0000000000000000.${node}.codecache`]) {
-    renameSync(
-      join(
-        other,
-        readdirSync(other).find((f) => f.endsWith('.codecache'))!,
-      ),
-      join(other, name),
-    );
-    assert.match(run(join(other, 'cnb-report.cjs'), ['--version']).cache, /^not used: there is no .*\.codecache$/, name);
-  }
+  const cache = join(other, CACHE);
+  renameSync(cache, join(other, 'cli.v0.0.0-x64.codecache'));
+  const cli = join(other, 'cnb-report.cjs');
+  assert.match(run(cli, ['--version']).cache, /^not used: there is no .*\.codecache$/);
+  symlinkSync(join(other, 'cli.v0.0.0-x64.codecache'), cache);
+  assert.match(run(cli, ['--version']).cache, /^not used: cannot open .*\.codecache \(ELOOP\)$/);
+  rmSync(cache);
+  assert.is(spawnSync('mkfifo', [cache]).status, 0);
+  const fifo = spawnSync(process.execPath, [cli, '--version', '--debug'], { encoding: 'utf8', timeout: 10_000 });
+  assert.is(fifo.status, 0, 'a FIFO is not waited on');
+  assert.match(fifo.stderr, /not used: .*\.codecache is not a regular file of at most \d+ bytes/);
+  rmSync(cache);
+  mkdirSync(cache);
+  assert.match(run(cli, ['--version']).cache, /is not a regular file/);
+});
+
+start('--debug with a stderr that cannot be written: the step still runs and writes its results', () => {
+  const step = taskStep();
+  const r = spawnSync('sh', ['-c', 'exec "$0" "$@" --debug 2>/dev/full', process.execPath, CLI, ...step.argv], { encoding: 'utf8' });
+  assert.is(r.status, 0);
+  assert.equal(readdirSync(step.results).sort(), ['IMAGES', 'IMAGE_DIGEST', 'IMAGE_URL', 'RUN_IMAGE_ARTIFACT_INPUTS']);
 });
 
 start('errors and exit codes are the same through the cache', () => {
