@@ -6,7 +6,7 @@
 // V8 accepts a cache only from its own version and V8 flags. A cache it rejects costs more than
 // none (the bundle is then compiled eagerly), so one is offered only when its name matches this
 // node's version and architecture and node was given no flags (execArgv, NODE_OPTIONS) and no
-// coverage is being taken; otherwise the bundle is a plain require.
+// coverage is being taken; otherwise the bundle is compiled as it would be without one.
 //
 // V8 checks the source only by its length, so the cache file holds the bundle it was made from
 // and is used only when that is byte for byte the cli.cjs beside it: the code that runs is the
@@ -93,14 +93,8 @@ function readCapped(path: string): Buffer | string {
 if (require.main === module) {
   const source = readBundle();
   const cache = v8Cache(source);
-  let state: string;
-  if (typeof cache === 'string') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- dist/cli.cjs is CommonJS, found at run time
-    require(BUNDLE);
-    state = `not used: ${cache}`;
-  } else {
-    state = runBundle(source, cache).cachedDataRejected ? `${CACHE} rejected by V8` : `used ${CACHE}`;
-  }
+  const script = runBundle(source, typeof cache === 'string' ? undefined : cache);
+  const state = typeof cache === 'string' ? `not used: ${cache}` : script.cachedDataRejected ? `${CACHE} rejected by V8` : `used ${CACHE}`;
   try {
     if (process.argv.includes('--debug')) writeSync(2, `cnb-report: debug: code cache ${state}\n`);
   } catch {

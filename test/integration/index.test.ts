@@ -110,6 +110,20 @@ const two = (fake: Fake) => {
   return { amd, arm, args: ['--manifest', `${fake.host}/team/app@${amd}`, '--manifest', `${fake.host}/team/app@${arm}`] };
 };
 
+/** team/app:1 over an amd64 child in team/app and an arm64 one in other/app (so it is mounted). */
+const indexAcrossRepositories = (fake: Fake) => {
+  const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
+  const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
+  return index(fake, [
+    '--tag',
+    `${fake.host}/team/app:1`,
+    '--manifest',
+    `${fake.host}/team/app@${amd}`,
+    '--manifest',
+    `${fake.host}/other/app@${arm}`,
+  ]);
+};
+
 const s = suite('index against a scripted registry');
 
 s('the happy path: reads, pushes each tag, confirms, writes three results', async () => {
@@ -251,16 +265,7 @@ s('a mount the registry turns into an upload (202): the upload is cancelled, exi
     if (req.method === 'DELETE') return { status: 204 };
     return undefined;
   });
-  const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
-  const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
-  const r = await index(fake, [
-    '--tag',
-    `${fake.host}/team/app:1`,
-    '--manifest',
-    `${fake.host}/team/app@${amd}`,
-    '--manifest',
-    `${fake.host}/other/app@${arm}`,
-  ]);
+  const r = await indexAcrossRepositories(fake);
   assert.is(r.status, EXIT_CODES.REGISTRY_ERROR, r.stderr);
   assert.match(r.stderr, /would not mount the blob \(HTTP 202, it offered an upload instead\).*\(no tag was pushed\)/);
   assert.ok(fake.seen.includes('DELETE /v2/team/app/blobs/uploads/abc'), fake.seen.join('\n'));
@@ -303,16 +308,7 @@ s('registry answers the other write paths can get: each its code, nothing writte
   ];
   for (const [name, override, exit, message] of cases) {
     const fake = await fakeRegistry(override);
-    const amd = fake.image('team/app', { os: 'linux', architecture: 'amd64' });
-    const arm = fake.image('other/app', { os: 'linux', architecture: 'arm64' });
-    const r = await index(fake, [
-      '--tag',
-      `${fake.host}/team/app:1`,
-      '--manifest',
-      `${fake.host}/team/app@${amd}`,
-      '--manifest',
-      `${fake.host}/other/app@${arm}`,
-    ]);
+    const r = await indexAcrossRepositories(fake);
     assert.is(r.status, exit, `${name}: ${r.stderr}`);
     assert.match(r.stderr, message, name);
     assert.not.ok(existsSync(r.results), name);

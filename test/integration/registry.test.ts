@@ -50,6 +50,30 @@ const code = (p: Promise<unknown>) =>
     (e: { code?: string; message: string }) => `${e.code}: ${e.message}`,
   );
 
+/** A self-signed key and certificate for 127.0.0.1, made by openssl in DIR. */
+function selfSignedCert(dir: string): { key: Buffer; cert: Buffer } {
+  const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+  const openssl = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ]);
+  assert.is(openssl.status, 0, String(openssl.stderr));
+  return { key: readFileSync(key), cert: readFileSync(cert) };
+}
+
 const r = suite('verifyManifest');
 r('anonymous: HEAD with Accept for every manifest type; media type and size from the registry', async () => {
   let accept = '';
@@ -177,27 +201,7 @@ r('nothing listening, plain HTTP not named insecure, a self-signed certificate',
   assert.match(await code(verifyManifest(plain.host, 'a', DIGEST, options(plain.host, { insecure: [] }))), /^REGISTRY_UNREACHABLE: /);
   await plain.close();
 
-  const dir = tempDir();
-  const openssl = spawnSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
-  ]);
-  assert.is(openssl.status, 0, String(openssl.stderr));
-  const tls = await serve((_q, res) => manifest(res), {
-    key: readFileSync(join(dir, 'key.pem')),
-    cert: readFileSync(join(dir, 'cert.pem')),
-  });
+  const tls = await serve((_q, res) => manifest(res), selfSignedCert(tempDir()));
   assert.match(
     await code(verifyManifest(tls.host, 'a', DIGEST, options(tls.host, { insecure: [] }))),
     /^REGISTRY_UNREACHABLE: .*TLS error talking to 127\.0\.0\.1:\d+: (DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)/,
@@ -346,25 +350,7 @@ r('the built CLI: the media type and size must agree across repositories ("in ev
 });
 r('the built CLI on an https registry: an http realm and a redirect to http are refused, nothing written', async () => {
   const dir = tempDir();
-  const openssl = spawnSync('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
-  ]);
-  assert.is(openssl.status, 0, String(openssl.stderr));
-  const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  const tls = selfSignedCert(dir);
   const sink = await serve((_q, res) => void res.writeHead(200).end('{"token":"t"}'));
   let mode = 'realm';
   const s = await serve((req, res) => {
